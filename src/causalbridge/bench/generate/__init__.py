@@ -1,0 +1,19 @@
+"""Generators of causal-reasoning questions whose answers are computed exactly, never annotated by hand."""
+
+from causalbridge.bench.generate.corr2cause import (
+    cpdag_from_premise,
+    generate_corr2cause,
+    make_item,
+    necessarily_holds,
+    premise_text,
+    relation_holds,
+)
+
+__all__ = [
+    "cpdag_from_premise",
+    "generate_corr2cause",
+    "make_item",
+    "necessarily_holds",
+    "premise_text",
+    "relation_holds",
+]
