@@ -1,0 +1,1 @@
+"""The command-line interface: strings are parsed here and nowhere else."""

@@ -1,0 +1,50 @@
+"""``causalbridge``: the root command. Each subcommand lives in its own module and is mounted here."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from causalbridge import __version__
+from causalbridge.cli import models, networks, query
+from causalbridge.cli.console import out, run_guarded, verbosity
+from causalbridge.cli.demo import demo_command
+
+app = typer.Typer(
+    name="causalbridge",
+    help="LLMs and causal inference, in both directions.\n\n"
+    "Example: causalbridge demo    ·    causalbridge query asia --target dysp --do smoke=yes",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"causalbridge {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show tracebacks for errors.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only results and errors.")] = False,
+) -> None:
+    """LLMs and causal inference, in both directions."""
+    verbosity.level = 1 if verbose else (-1 if quiet else 0)
+
+
+app.add_typer(networks.app, name="networks")
+app.add_typer(models.app, name="models")
+app.command("query")(query.query_command)
+app.command("demo")(demo_command)
+
+
+def main() -> None:
+    run_guarded(app)
