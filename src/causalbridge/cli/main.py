@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from causalbridge import __version__
-from causalbridge.cli import models, networks, query
+from causalbridge.cli import estimate, models, networks, query
 from causalbridge.cli.console import out, run_guarded, verbosity
 from causalbridge.cli.demo import demo_command
 
@@ -43,6 +43,7 @@ def root(
 app.add_typer(networks.app, name="networks")
 app.add_typer(models.app, name="models")
 app.command("query")(query.query_command)
+app.command("estimate")(estimate.estimate_command)
 app.command("demo")(demo_command)
 
 
