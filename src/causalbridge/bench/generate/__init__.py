@@ -8,6 +8,7 @@ from causalbridge.bench.generate.corr2cause import (
     premise_text,
     relation_holds,
 )
+from causalbridge.bench.generate.ladder import generate_ladder as generate_ladder
 
 __all__ = [
     "cpdag_from_premise",
