@@ -8,8 +8,10 @@ STAMP := $(VENV)/.installed-stamp
 export PYTHONHASHSEED := 0
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
+# torch's OpenMP threads spin-wait by default; on a shared 2-core machine that makes a forward pass 20x slower.
+export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: demo test install lint typecheck pytest clean
+.PHONY: demo test install browser lint typecheck pytest clean
 
 install: $(STAMP)
 
@@ -26,7 +28,16 @@ $(STAMP): pyproject.toml Makefile
 demo: $(STAMP)
 	$(BIN)/causalbridge demo
 
-pytest: $(STAMP)
+# Headless Chromium for the report test (Debian packages). Installed when missing and we are root (CI is);
+# otherwise the browser test skips and says why.
+browser:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing chromium + chromium-driver for the browser test"; \
+		apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else echo "chromium is not installed and this is not root: the browser test will be skipped"; fi
+
+pytest: $(STAMP) browser
 	# pytest exits 5 when it collects no test; that is not a failure of the suite.
 	$(BIN)/python -m pytest -q -p no:cacheprovider; rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
 
