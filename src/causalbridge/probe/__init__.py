@@ -1,5 +1,5 @@
-"""Causal probes of language models: activation patching (and, as they land, bias audits, prompt attribution
-and modality reliance).
+"""Causal probes of language models: counterfactual bias audits, prompt-intervention attribution, modality
+reliance and activation patching.
 
 Each probe lives in its own sub-package and is imported on first use, so ``import causalbridge.probe`` does
 not pull in torch: ``from causalbridge.probe import patch_sweep`` loads :mod:`causalbridge.probe.patching`.
@@ -23,7 +23,42 @@ _PATCHING = (
     "patch_sweep",
     "patched_metric",
 )
-_LAZY = {name: "causalbridge.probe.patching" for name in _PATCHING}
+_OTHERS = {
+    "causalbridge.probe.bias": (
+        "AuditSettings",
+        "BiasAudit",
+        "audit_bias",
+        "load_templates",
+        "write_audit",
+        "augmentation_records",
+    ),
+    "causalbridge.probe.attribution": (
+        "Part",
+        "PromptParts",
+        "Refusal",
+        "ClaimAppears",
+        "AnswerProbability",
+        "attribute",
+        "write_attribution",
+    ),
+    "causalbridge.probe.modality": (
+        "ModalityItem",
+        "VisionBackend",
+        "VisionPrompt",
+        "make_vision_backend",
+        "modality_reliance",
+        "write_reliance",
+    ),
+    "causalbridge.probe.stats": (
+        "bootstrap_contrast",
+        "cluster_bootstrap_contrast",
+        "sign_flip_pvalue",
+        "benjamini_hochberg",
+    ),
+}
+_LAZY = {name: "causalbridge.probe.patching" for name in _PATCHING} | {
+    name: module for module, names in _OTHERS.items() for name in names
+}
 
 
 def __getattr__(name: str) -> Any:
