@@ -66,6 +66,8 @@ def test_demo_writes_report(tmp_path: Path) -> None:
     r = run("demo", "--out", str(tmp_path / "rep"), "--samples", "1000")
     assert r.returncode == 0, r.stderr
     result = json.loads((tmp_path / "rep" / "result.json").read_text())
-    assert result["discovery"]["shd_vs_cpdag"] >= 0
+    assert all(run["shd_vs_cpdag"] >= 0 for run in result["discovery"].values())
     assert 0 <= result["asia_queries"]["P(dysp=yes | do(smoke=yes))"] <= 1
     assert (tmp_path / "rep" / "summary.md").read_text().startswith("# causalbridge demo")
+    html = (tmp_path / "rep" / "index.html").read_text()
+    assert "<svg" in html and "simulated" in html.lower()

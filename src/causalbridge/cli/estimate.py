@@ -1,6 +1,9 @@
 """``causalbridge estimate``: identify, estimate and refute the effect of a treatment on an outcome.
 
 Example: causalbridge estimate data.csv --treatment smoker --outcome fev --graph graph.dot --estimators ols,ipw
+
+Without ``--graph`` the graph is proposed from the variables' roles: ``--llm SPEC`` asks a model the role of every
+variable (from the ``--describe`` descriptions) and ``--roles ROLES.yaml`` overrides roles and edges.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from causalbridge.graph import CausalGraph, Edge
 
 if TYPE_CHECKING:
     from causalbridge.effect import EffectResult
+    from causalbridge.effect.roles import RoleTable
 
 _EDGE_KINDS = {"->": "directed", "<->": "bidirected", "--": "undirected"}
 
@@ -85,9 +89,14 @@ def estimate_command(
     treatment: Annotated[str, typer.Option("--treatment", "-t", help="The treatment column.")],
     outcome: Annotated[str, typer.Option("--outcome", "-y", help="The outcome column.")],
     graph: Annotated[
-        Path,
-        typer.Option("--graph", "-g", help="Causal graph: a DOT file or an edge-list CSV (source,target[,edge])."),
-    ],
+        Path | None,
+        typer.Option(
+            "--graph",
+            "-g",
+            help="Causal graph: a DOT file or an edge-list CSV (source,target[,edge]). "
+            "Default: proposed from the roles (--llm / --roles).",
+        ),
+    ] = None,
     describe: Annotated[
         Path | None, typer.Option("--describe", help="Variable descriptions (YAML/JSON) for the data.")
     ] = None,
@@ -103,18 +112,41 @@ def estimate_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON instead of tables.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Exit with code 1 when a refutation warns.")] = False,
     no_refute: Annotated[bool, typer.Option("--no-refute", help="Skip refutations and sensitivity.")] = False,
+    llm: Annotated[
+        str | None,
+        typer.Option("--llm", help="Model spec that suggests each variable's role, e.g. local:smollm2."),
+    ] = None,
+    roles_file: Annotated[
+        Path | None,
+        typer.Option("--roles", help="YAML file of roles and edges that override the model's (roles:, edges:)."),
+    ] = None,
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Where the LLM answer cache lives.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the LLM answer cache.")] = False,
 ) -> None:
     """Identify the effect on the graph, estimate it with each estimator, and refute it.
 
-    Graph variables that are not data columns are treated as latent. Exit code 1 when the effect is not
-    identifiable, or with --strict when a refutation warns.
+    Graph variables that are not data columns are treated as latent. Without --graph, the graph is proposed
+    from the variables' roles (--llm and/or --roles). Exit code 1 when the effect is not identifiable, or with
+    --strict when a refutation warns.
     """
     from causalbridge.data import read_dataset
     from causalbridge.effect import EffectWarning, estimate_effect, parse_estimators
+    from causalbridge.effect.roles import read_role_overrides, suggest_roles
 
     names = parse_estimators(estimators)
-    causal_graph = read_graph_file(graph)
+    if graph is None and llm is None and roles_file is None:
+        raise InputError("give a causal graph, or --llm SPEC (and/or --roles FILE) to propose one", where="--graph")
+    overrides = read_role_overrides(roles_file) if roles_file is not None else None
+    causal_graph = read_graph_file(graph) if graph is not None else None
     dataset = read_dataset(data, describe)
+    table = None
+    if llm is not None or overrides is not None:
+        backend = None
+        if llm is not None:
+            from causalbridge.llm import make_backend
+
+            backend = make_backend(llm, cache_dir=cache_dir, no_cache=no_cache)
+        table = suggest_roles(dataset, treatment, outcome, backend, overrides=overrides)
     adjust_set = [a.strip() for a in adjust.split(",") if a.strip()] if adjust is not None else None
     with warnings.catch_warnings():
         # Everything warned about is in the result (printed below), so Python's own warning lines are noise.
@@ -126,6 +158,7 @@ def estimate_command(
             outcome,
             names,
             adjust=adjust_set,
+            roles=table,
             refute=not no_refute,
             sensitivity=not no_refute,
             seed=seed,
@@ -144,9 +177,43 @@ def estimate_command(
         raise typer.Exit(EXIT_PROBLEM)
 
 
+def _print_roles(table: RoleTable, graph_source: str) -> None:
+    simulated = " — [bold yellow]SIMULATED expert, not a language model[/]" if table.simulated else ""
+    roles = Table(
+        "variable",
+        "role",
+        "p",
+        "from",
+        "rationale / note",
+        "bad control",
+        title=f"Roles suggested by {escape(table.model)}{simulated}",
+        title_justify="left",
+    )
+    for row in table.roles:
+        prob = "—" if row.probability is None else f"{row.probability:.2f}"
+        said = f" (model: {row.llm_role})" if row.llm_role is not None and row.llm_role != row.role else ""
+        text = "; ".join(t for t in (row.rationale, row.note) if t) or "—"
+        colour = "red" if row.is_unknown else ("cyan" if row.provenance == "user" else "")
+        role = f"[{colour}]{escape(row.role)}[/]" if colour else escape(row.role)
+        roles.add_row(
+            escape(row.variable), role + escape(said), prob, row.provenance, escape(text), escape(row.bad_control or "")
+        )
+    out.print(roles)
+    if graph_source == "roles":
+        shown = ", ".join(f"{e.source} {e.kind} {e.target}" + _by_user(e.provenance) for e in table.edges)
+        out.print(f"Graph proposed from the roles: {escape(shown)}")
+    out.print(f"LLM usage: {escape(table.usage.summary())}")
+
+
+def _by_user(provenance: str) -> str:
+    return " (user)" if provenance == "user" else ""
+
+
 def _print_tables(result: EffectResult) -> None:
     ident = result.identification
     out.print(f"[bold]Effect of {escape(result.treatment)} on {escape(result.outcome)}[/] (n = {result.n})")
+    if result.roles is not None:
+        _print_roles(result.roles, result.graph_source)
     out.print(f"Identification: [bold]{ident.kind.value}[/] — {escape(ident.estimand)}")
     if not ident.identified:
         out.print(f"[red]{escape(ident.reason)}[/]")

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from causalbridge import __version__
-from causalbridge.cli import estimate, models, networks, query
+from causalbridge.cli import bench, counterfactual, discover, estimate, models, networks, probe, query, report
 from causalbridge.cli.console import out, run_guarded, verbosity
 from causalbridge.cli.demo import demo_command
 
@@ -42,8 +42,13 @@ def root(
 
 app.add_typer(networks.app, name="networks")
 app.add_typer(models.app, name="models")
+app.add_typer(probe.app, name="probe")
+app.add_typer(bench.app, name="bench")
+app.command("discover")(discover.discover_command)
+app.command("counterfactual")(counterfactual.counterfactual_command)
 app.command("query")(query.query_command)
 app.command("estimate")(estimate.estimate_command)
+app.command("report")(report.report_command)
 app.command("demo")(demo_command)
 
 

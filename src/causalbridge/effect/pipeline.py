@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from causalbridge.effect.base import EffectEstimator
 from causalbridge.effect.design import Data, EffectWarning, is_binary, split_data
@@ -22,8 +21,9 @@ from causalbridge.effect.iv import WaldIV
 from causalbridge.effect.refute import Refutation, refute_all
 from causalbridge.effect.regression import RegressionAdjustment
 from causalbridge.effect.result import EffectResult
+from causalbridge.effect.roles.table import RoleTable
 from causalbridge.effect.sensitivity import sensitivity_analysis
-from causalbridge.errors import CausalBridgeError, DependencyMissingError, UnknownVariableError
+from causalbridge.errors import CausalBridgeError, DependencyMissingError, InputError, UnknownVariableError
 from causalbridge.graph import CausalGraph
 
 DEFAULT_ESTIMATORS = ("ols", "ipw", "aipw")
@@ -31,7 +31,7 @@ DEFAULT_ESTIMATORS = ("ols", "ipw", "aipw")
 
 def estimate_effect(
     dataset: Data,
-    graph: CausalGraph,
+    graph: CausalGraph | None,
     treatment: str,
     outcome: str,
     estimators: Sequence[str | EffectEstimator] = DEFAULT_ESTIMATORS,
@@ -39,7 +39,7 @@ def estimate_effect(
     adjust: Iterable[str] | None = None,
     refute: bool = True,
     sensitivity: bool = True,
-    roles: Sequence[Any] = (),
+    roles: RoleTable | None = None,
     seed: int = 0,
     quiet: bool = True,
 ) -> EffectResult:
@@ -47,6 +47,8 @@ def estimate_effect(
 
     ``estimators`` are registry names (``"ols"``, ``"ipw"``, ``"aipw"``, ``"dml"``) or estimator objects;
     ``adjust`` overrides the adjustment set (checked, warned about); ``quiet=False`` shows progress bars.
+    ``roles`` is the table of :func:`causalbridge.effect.roles.suggest_roles`: it is reported in the result, and
+    when ``graph`` is None its proposed graph is the one identified on.
     """
     frame, _ = split_data(dataset)
     columns = [str(c) for c in frame.columns]
@@ -54,6 +56,17 @@ def estimate_effect(
         if name not in columns:
             raise UnknownVariableError(name, columns, where=f"data ({role})")
     notes: list[str] = []
+    graph_source = "user"
+    if roles is not None and (roles.treatment, roles.outcome) != (treatment, outcome):
+        raise InputError(
+            f"the role table is for {roles.treatment} -> {roles.outcome}, not {treatment} -> {outcome}", where="roles"
+        )
+    if graph is None:
+        if roles is None:
+            raise InputError("give a graph, or a role table to propose one from", where="estimate_effect")
+        graph, graph_source = roles.graph, "roles"
+        for note in roles.notes:
+            _note(notes, note)
     ident = identify(graph, treatment, outcome, observed=[c for c in columns if c in graph])
     if ident.latent:
         _note(notes, f"graph variables without a data column are treated as latent: {', '.join(ident.latent)}")
@@ -99,10 +112,11 @@ def estimate_effect(
         tuple((name, est.effect_) for name, est in fitted),
         refutations,
         sens,
-        tuple(roles),
+        roles,
         tuple(notes),
         n,
         seed,
+        graph_source,
     )
 
 

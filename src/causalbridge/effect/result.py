@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from causalbridge.effect.base import Estimate
 from causalbridge.effect.identify import Identification
 from causalbridge.effect.refute import Refutation
+from causalbridge.effect.roles.table import RoleTable
 from causalbridge.errors import UnknownVariableError
 
 
@@ -20,7 +20,8 @@ class EffectResult:
     ``estimates`` pairs each estimator's name with its :class:`Estimate`, in the order they ran; the first is the
     *primary* one that the refutations re-ran. ``adjustment_source`` says where the adjustment set came from
     (``optimal``, ``valid``, ``user``) or which other estimand was used (``frontdoor``, ``iv``, ``none``).
-    ``roles`` is the variable-role table of the LLM step (empty when roles were not suggested).
+    ``roles`` is the variable-role table of the LLM step (None when roles were not suggested); ``graph_source``
+    says whether the graph used came from the user (``"user"``) or was proposed from the roles (``"roles"``).
     """
 
     treatment: str
@@ -31,10 +32,11 @@ class EffectResult:
     estimates: tuple[tuple[str, Estimate], ...] = ()
     refutations: tuple[Refutation, ...] = ()
     sensitivity: Refutation | None = None
-    roles: tuple[Any, ...] = ()
+    roles: RoleTable | None = None
     warnings: tuple[str, ...] = ()
     n: int = 0
     seed: int = 0
+    graph_source: str = "user"
 
     def estimate(self, name: str) -> Estimate:
         for key, value in self.estimates:
@@ -62,7 +64,9 @@ class EffectResult:
             "estimates": {name: est.to_dict() for name, est in self.estimates},
             "refutations": [r.to_dict() for r in self.refutations],
             "sensitivity": None if self.sensitivity is None else self.sensitivity.to_dict(),
-            "roles": [_plain(r) for r in self.roles],
+            "roles": [] if self.roles is None else [row.to_dict() for row in self.roles],
+            "role_analysis": None if self.roles is None else _role_analysis(self.roles),
+            "graph_source": self.graph_source,
             "warnings": list(self.warnings),
         }
 
@@ -73,6 +77,10 @@ class EffectResult:
         """A short plain-text report (the CLI prints a richer table version of the same content)."""
         ident = self.identification
         lines = [f"Effect of {self.treatment} on {self.outcome} (n = {self.n})"]
+        if self.roles is not None:
+            lines.append(self.roles.summary())
+            if self.graph_source == "roles":
+                lines.append("Graph: proposed from the roles above")
         lines.append(f"Identification: {ident.kind.value} - {ident.estimand}")
         if not ident.identified:
             lines.append(f"  {ident.reason}")
@@ -96,9 +104,8 @@ class EffectResult:
         return "\n".join(lines)
 
 
-def _plain(value: Any) -> Any:
-    if hasattr(value, "to_dict"):
-        return value.to_dict()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    return value if isinstance(value, str | int | float | bool | dict | list | None) else str(value)
+def _role_analysis(table: RoleTable) -> dict[str, Any]:
+    """The role table without its rows (those are under ``roles``): model, proposed edges, usage, notes."""
+    data = table.to_dict()
+    del data["roles"]
+    return data

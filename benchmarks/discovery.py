@@ -1,0 +1,317 @@
+"""Benchmark causal discovery: data-only (PC, GES), LLM-only (pairwise, BFS) and hybrid, against bundled networks.
+
+Writes docs/benchmarks/discovery.md. Every run samples ``n`` rows from a network's CPTs (seeded), runs the data
+methods once, and reuses their output for the hybrid at every simulated accuracy, so the LLM's effect is
+measured on the same data-only graph. LLM-only methods do not read the data, so they run once per seed.
+
+    PYTHONHASHSEED=0 OMP_WAIT_POLICY=PASSIVE .venv/bin/python benchmarks/discovery.py
+
+Options trim the grid (``--networks asia,sachs --samples 1000 --seeds 1 --no-embedded``); finished data-only
+runs are kept in ``--cache-dir`` (a pickle per run, and the LLM answer cache) so an interrupted run resumes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from causalbridge.data import CausalDataset, Network, load_network
+from causalbridge.discover import (
+    GES,
+    PC,
+    BreadthFirstLLM,
+    Discoverer,
+    DiscoveryResult,
+    Hybrid,
+    LLMOrienter,
+    PairwiseLLM,
+)
+from causalbridge.llm import Backend, SimulatedExpert, make_backend
+from causalbridge.metrics import directed_scores, shd, skeleton_scores
+
+NETWORKS = ("asia", "sachs", "child", "insurance", "alarm")
+ACCURACIES = (1.0, 0.9, 0.8, 0.65, 0.5)
+EMBEDDED_NETWORKS = ("asia", "sachs")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One scored run."""
+
+    network: str
+    n: int | None
+    seed: int
+    method: str
+    llm: str
+    shd: int
+    shd_cpdag: int
+    skeleton_f1: float
+    directed_f1: float
+    queries: int
+    bound: int | None
+    seconds: float
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Given:
+    """A data step that hands back an earlier data-only result, so every accuracy orients the same graph."""
+
+    def __init__(self, result: DiscoveryResult) -> None:
+        self.result = result
+
+    def discover(self, dataset: CausalDataset, knowledge: object = None) -> DiscoveryResult:
+        return self.result
+
+
+def score(net: Network, result: DiscoveryResult, n: int | None, seed: int, llm: str, seconds: float) -> Row:
+    truth = net.graph
+    return Row(
+        network=net.name,
+        n=n,
+        seed=seed,
+        method=result.method,
+        llm=llm,
+        shd=shd(result.graph, truth),
+        shd_cpdag=shd(result.graph, truth, against="cpdag"),
+        skeleton_f1=skeleton_scores(result.graph, truth).f1,
+        directed_f1=directed_scores(result.graph, truth).f1,
+        queries=result.queries,
+        bound=result.diagnostics.get("query_bound"),
+        seconds=seconds,
+        extra={k: v for k, v in result.diagnostics.items() if isinstance(v, int | float)},
+    )
+
+
+def timed(method: Discoverer, data: CausalDataset) -> tuple[DiscoveryResult, float]:
+    start = time.perf_counter()
+    result = method.discover(data)
+    return result, time.perf_counter() - start
+
+
+def data_only(net: Network, data: CausalDataset, n: int, seed: int, cache: Path, ges: bool) -> list[DiscoveryResult]:
+    """PC (and GES) on one sample, from the cache when an earlier run finished them."""
+    results = []
+    for name, method in (("pc", PC(alpha=0.01)), ("ges", GES())):
+        if name == "ges" and not ges:
+            continue
+        path = cache / f"{net.name}-{n}-{seed}-{name}.pkl"
+        if path.exists():
+            results.append(pickle.loads(path.read_bytes()))
+            continue
+        result = method.discover(data)
+        path.write_bytes(pickle.dumps(result))
+        results.append(result)
+        log(f"  {name} on {net.name} n={n} seed={seed}: {result.runtime_seconds:.1f} s")
+    return results
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run_grid(args: argparse.Namespace, cache: Path) -> list[Row]:
+    rows: list[Row] = []
+    for name in args.networks:
+        net = load_network(name)
+        names_only = net.sample(1, seed=0)  # LLM-only methods read the variables, not the rows
+        for seed in range(args.seeds):
+            for accuracy in ACCURACIES:
+                expert = SimulatedExpert(net.graph, accuracy=accuracy, seed=seed, network=name)
+                label = f"simulated {accuracy:g}"
+                for method in (PairwiseLLM(expert, domain=net.domain), BreadthFirstLLM(expert, domain=net.domain)):
+                    result, seconds = timed(method, names_only)
+                    rows.append(score(net, result, None, seed, label, seconds))
+            for n in args.samples:
+                data = net.sample(n, seed=seed)
+                for base in data_only(net, data, n, seed, cache, ges=name not in args.no_ges):
+                    rows.append(score(net, base, n, seed, "", base.runtime_seconds))
+                    for accuracy in ACCURACIES:
+                        expert = SimulatedExpert(net.graph, accuracy=accuracy, seed=seed, network=name)
+                        hybrid = Hybrid(data=Given(base), orient=LLMOrienter(expert, domain=net.domain, seed=seed))
+                        result, seconds = timed(hybrid, data)
+                        rows.append(score(net, result, n, seed, f"simulated {accuracy:g}", seconds))
+        log(f"{name}: done")
+    return rows
+
+
+def run_embedded(args: argparse.Namespace, cache: Path) -> list[Row]:
+    """The real embedded model (deterministic: log-probabilities), on seed 0 of each sample size."""
+    backend: Backend = make_backend("local:smollm2", cache_dir=cache / "llm")
+    rows: list[Row] = []
+    for name in EMBEDDED_NETWORKS:
+        if name not in args.networks:
+            continue
+        net = load_network(name)
+        for n in args.samples:
+            data = net.sample(n, seed=0)
+            (pc, *_) = data_only(net, data, n, 0, cache, ges=False)
+            hybrid = Hybrid(data=Given(pc), orient=LLMOrienter(backend, domain=net.domain, seed=0))
+            result, seconds = timed(hybrid, data)
+            rows.append(score(net, result, n, 0, "local:smollm2", seconds))
+        names_only = net.sample(1, seed=0)
+        result, seconds = timed(PairwiseLLM(backend, domain=net.domain), names_only)
+        rows.append(score(net, result, None, 0, "local:smollm2", seconds))
+        if name == "asia" and args.embedded_bfs:
+            result, seconds = timed(BreadthFirstLLM(backend, domain=net.domain), names_only)
+            rows.append(score(net, result, None, 0, "local:smollm2", seconds))
+        log(f"embedded model on {name}: done")
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------- the report
+def mean(values: Iterable[float]) -> float:
+    return statistics.fmean(list(values))
+
+
+def cell(values: list[float], digits: int = 1) -> str:
+    if len(values) == 1:
+        return f"{values[0]:.{digits}f}"
+    return f"{mean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}"
+
+
+def select(rows: list[Row], **where: Any) -> list[Row]:
+    return [r for r in rows if all(getattr(r, k) == v for k, v in where.items())]
+
+
+def table(rows: list[Row], keys: list[tuple[Any, ...]], header: list[str], label: Callable[..., list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for key in keys:
+        group = [r for r in rows if (r.network, r.n, r.method, r.llm) == key]
+        if not group:
+            continue
+        lines.append("| " + " | ".join(label(key, group)) + " |")
+    return "\n".join(lines)
+
+
+def standard(key: tuple[Any, ...], group: list[Row]) -> list[str]:
+    network, n, method, llm = key
+    bound = [float(r.bound) for r in group if r.bound is not None]
+    return [
+        network,
+        str(n) if n else "-",
+        method,
+        llm or "-",
+        cell([r.shd for r in group]),
+        cell([r.shd_cpdag for r in group]),
+        cell([r.skeleton_f1 for r in group], 2),
+        cell([r.directed_f1 for r in group], 2),
+        cell([r.queries for r in group], 0),
+        cell(bound, 0) if bound else "-",
+        cell([r.seconds for r in group], 2),
+    ]
+
+
+HEADER = ["network", "n", "method", "LLM", "SHD", "SHD vs CPDAG", "skeleton F1", "directed F1", "queries",
+          "u + n", "wall s"]  # fmt: skip
+
+
+def ordered_keys(rows: list[Row]) -> list[tuple[Any, ...]]:
+    seen: dict[tuple[Any, ...], None] = {}
+    for r in rows:
+        seen.setdefault((r.network, r.n, r.method, r.llm))
+    return list(seen)
+
+
+def targets(rows: list[Row], networks: list[str], samples: list[int]) -> list[str]:
+    out = ["| network | n | best data-only SHD | hybrid base | hybrid SHD @0.8 | ≤ 0.5×? | SHD @0.5 vs its base | "
+           "≤ 1.05×? | max queries / (u + n) |", "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for name in networks:
+        for n in samples:
+            data = {m: mean(r.shd for r in select(rows, network=name, n=n, method=m, llm="")) for m in ("pc", "ges")
+                    if select(rows, network=name, n=n, method=m, llm="")}  # fmt: skip
+            if not data:
+                continue
+            best = min(data.values())
+            for base in data:
+                hybrid = select(rows, network=name, n=n, method=f"hybrid-{base}")
+                at8 = mean(r.shd for r in hybrid if r.llm == "simulated 0.8")
+                at5 = mean(r.shd for r in hybrid if r.llm == "simulated 0.5")
+                ratio = max(r.queries / r.bound for r in hybrid if r.bound)
+                out.append(
+                    f"| {name} | {n} | {best:.1f} | {base} | {at8:.1f} | {'yes' if at8 <= 0.5 * best else 'no'} "
+                    f"| {at5:.1f} vs {data[base]:.1f} | {'yes' if at5 <= 1.05 * data[base] else 'no'} | {ratio:.2f} |"
+                )
+    return out
+
+
+def report(rows: list[Row], args: argparse.Namespace, wall: float) -> str:
+    data_rows = [r for r in rows if r.method in ("pc", "ges")]
+    hybrid_rows = [r for r in rows if r.method.startswith("hybrid") and r.llm.startswith("simulated")]
+    llm_rows = [r for r in rows if r.method.startswith("llm-") and r.llm.startswith("simulated")]
+    embedded = [r for r in rows if r.llm == "local:smollm2"]
+    lines = [
+        "# Causal discovery benchmark",
+        "",
+        f"Date {date.today().isoformat()} · command `PYTHONHASHSEED=0 OMP_WAIT_POLICY=PASSIVE .venv/bin/python "
+        f"benchmarks/discovery.py {' '.join(sys.argv[1:])}` · machine {platform.machine()}, {os.cpu_count()} cores, "
+        f"load average {os.getloadavg()[0]:.1f} at the end · total wall time {wall / 60:.1f} min.",
+        "",
+        f"Networks {', '.join(args.networks)}; n = {', '.join(map(str, args.samples))} rows; {args.seeds} seeds "
+        "(mean ± standard deviation over seeds). SHD counts node pairs that differ (a reversed or undirected edge "
+        "costs 1) against the true DAG, and against its CPDAG in the next column. LLM answers come from the "
+        "SIMULATED expert (right with probability `accuracy` on each three-way question, seeded) unless the LLM "
+        "column says `local:smollm2`. `u + n` is the hybrid's query bound: undirected edges of the data-only "
+        "graph plus the number of variables.",
+        "",
+        "## Data only",
+        "",
+        table(data_rows, ordered_keys(data_rows), HEADER, standard),
+        "",
+        "## Hybrid (the data-only graph of each row above, oriented with the simulated expert's answers)",
+        "",
+        table(hybrid_rows, ordered_keys(hybrid_rows), HEADER, standard),
+        "",
+        "## LLM only (no data; pairwise asks n(n-1) questions: every one of the n(n-1)/2 pairs in both orders)",
+        "",
+        table(llm_rows, ordered_keys(llm_rows), HEADER, standard),
+        "",
+        "## The embedded model (SmolLM2-135M, at chance on causal directions)",
+        "",
+        table(embedded, ordered_keys(embedded), HEADER, standard) if embedded else "Not run (`--no-embedded`).",
+        "",
+        "## Targets",
+        "",
+        *targets(rows, args.networks, args.samples),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--networks", type=lambda s: s.split(","), default=list(NETWORKS))
+    parser.add_argument("--samples", type=lambda s: [int(x) for x in s.split(",")], default=[1000, 5000])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--no-ges", type=lambda s: s.split(","), default=[], help="networks to run without GES")
+    parser.add_argument("--no-embedded", action="store_true")
+    parser.add_argument("--embedded-bfs", action="store_true", help="also BFS with the embedded model on asia")
+    parser.add_argument("--cache-dir", type=Path, default=Path(".causalbridge-cache/discovery-benchmark"))
+    parser.add_argument("--out", type=Path, default=Path("docs/benchmarks/discovery.md"))
+    parser.add_argument("--notes", type=Path, default=None, help="markdown appended to the report (cuts, findings)")
+    args = parser.parse_args(argv)
+    args.cache_dir.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    rows = run_grid(args, args.cache_dir)
+    if not args.no_embedded:
+        rows += run_embedded(args, args.cache_dir)
+    (args.cache_dir / "rows.pkl").write_bytes(pickle.dumps(rows))
+    text = report(rows, args, time.perf_counter() - start)
+    if args.notes is not None:
+        text += "\n" + args.notes.read_text()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text)
+    log(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
