@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist  # not scipy.stats: importing it costs seconds on a cold start
 from typing import Literal
 
 import numpy as np
@@ -150,9 +151,7 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
         raise InputError(f"needs at least one trial, got n={total}", "n")
     if not 0 <= k <= total:
         raise InputError(f"must lie between 0 and n={total}, got {k}", "successes")
-    from scipy.stats import norm
-
-    z = float(norm.ppf(0.5 + level / 2))
+    z = NormalDist().inv_cdf(0.5 + level / 2)
     p, z2 = k / total, z * z
     denom = 1 + z2 / total
     centre = (p + z2 / (2 * total)) / denom
