@@ -222,11 +222,26 @@ def ordered_keys(rows: list[Row]) -> list[tuple[Any, ...]]:
     return list(seen)
 
 
-def targets(rows: list[Row], networks: list[str], samples: list[int]) -> list[str]:
-    out = ["| network | n | best data-only SHD | hybrid base | hybrid SHD @0.8 | ≤ 0.5×? | SHD @0.5 vs its base | "
-           "≤ 1.05×? | max queries / (u + n) |", "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
-    for name in networks:
-        for n in samples:
+def skeleton_floor(cache: Path, network: str, n: int, method: str, seeds: int) -> float | None:
+    """The SHD an orientation-only hybrid cannot go below: the data's missing plus extra adjacencies."""
+    truth = load_network(network).graph.skeleton()
+    errors = []
+    for seed in range(seeds):
+        path = cache / f"{network}-{n}-{seed}-{method}.pkl"
+        if not path.exists():
+            return None
+        graph = pickle.loads(path.read_bytes()).graph
+        errors.append(len(graph.skeleton() ^ truth))
+    return mean(errors)
+
+
+def targets(rows: list[Row], args: argparse.Namespace) -> tuple[list[str], dict[str, int]]:
+    header = ("| network | n | best data-only SHD | hybrid base | skeleton floor | hybrid SHD @0.8 | ≤ 0.5×? | "
+              "SHD @0.5 vs its base | ≤ 1.05×? | max queries / (u + n) |")  # fmt: skip
+    out = [header, "|---|---|---|---|---|---|---|---|---|---|"]
+    tally = {"half": 0, "half_of": 0, "coin": 0, "coin_of": 0, "bound": 0, "bound_of": 0}
+    for name in args.networks:
+        for n in args.samples:
             data = {m: mean(r.shd for r in select(rows, network=name, n=n, method=m, llm="")) for m in ("pc", "ges")
                     if select(rows, network=name, n=n, method=m, llm="")}  # fmt: skip
             if not data:
@@ -237,24 +252,76 @@ def targets(rows: list[Row], networks: list[str], samples: list[int]) -> list[st
                 at8 = mean(r.shd for r in hybrid if r.llm == "simulated 0.8")
                 at5 = mean(r.shd for r in hybrid if r.llm == "simulated 0.5")
                 ratio = max(r.queries / r.bound for r in hybrid if r.bound)
+                floor = skeleton_floor(args.cache_dir, name, n, base, args.seeds)
+                half, coin = at8 <= 0.5 * best, at5 <= 1.05 * data[base]
+                tally["half"] += half
+                tally["coin"] += coin
+                tally["bound"] += ratio <= 1.0
+                for key in ("half_of", "coin_of", "bound_of"):
+                    tally[key] += 1
                 out.append(
-                    f"| {name} | {n} | {best:.1f} | {base} | {at8:.1f} | {'yes' if at8 <= 0.5 * best else 'no'} "
-                    f"| {at5:.1f} vs {data[base]:.1f} | {'yes' if at5 <= 1.05 * data[base] else 'no'} | {ratio:.2f} |"
+                    f"| {name} | {n} | {best:.1f} | {base} | {'-' if floor is None else f'{floor:.1f}'} | {at8:.1f} "
+                    f"| {'yes' if half else 'no'} | {at5:.1f} vs {data[base]:.1f} | {'yes' if coin else 'no'} "
+                    f"| {ratio:.2f} |"
                 )
-    return out
+    return out, tally
 
 
-def report(rows: list[Row], args: argparse.Namespace, wall: float) -> str:
+COMMENTARY = """
+### How to read the targets
+
+* *Skeleton floor* is the number of node pairs where the data-only graph has a missing or extra edge. The hybrid
+  only orients (and, with strong evidence, turns around) edges the data found, so its SHD cannot go below this
+  floor whatever the model knows: on insurance (both bases) and alarm with PC at n = 1000 the floor alone is
+  above half the better data-only SHD, so the 0.5x target is out of reach for any orientation-only method there.
+  Finding missing edges would need questions about non-adjacent pairs, which the query bound (u + n) does not
+  allow. Where the floor is low and the data's arrows are right (GES on asia, and on sachs and child at
+  n = 5000), the simulated expert at accuracy 1.0 gets close to it, and the gap at 0.8 is the price of the
+  caution described next. With PC much of what remains is data arrows pointing the wrong way: the model may turn
+  one around only when its evidence beats the data's, and the probe budget reaches only some of them.
+* The simulated expert at accuracy 0.5 picks the right one of three answers half the time, so when it names a
+  direction it is right 2/3 of the time: better than a coin on directions. The hybrid still leaves the data's
+  graph (almost) as it was, because one vote of a 2/3-reliable judge is worth posterior 0.67 and even two
+  consistent ones only 0.80, below the 0.85 an orientation needs. A judge truly at chance (accuracy 1/3, or the
+  embedded model, which always names the first-listed variable as the cause) contradicts itself when the order
+  of the two variables is swapped, is estimated at chance, and changes nothing (tests/discover/test_hybrid.py).
+  The SHD-vs-DAG part of this target is weak by construction: orienting an undirected edge never raises it.
+* The hybrid is conservative on purpose: with only n probe questions, a model's reliability is often not
+  established (the posterior probability that it is at chance stays above a few percent), and then nothing it
+  says is applied. This is why accuracy 0.8 helps much less than 1.0 on small networks (asia has 8 variables,
+  so at most 8 probes) and why results vary between seeds (in the run above, sachs n=5000 with GES: one seed of
+  three oriented 8 of 17 edges at accuracy 0.8, the other two none). Known edges (`--known`) are the strongest
+  probes: each is graded directly.
+* LLM-only pairwise asks n(n-1) questions (56, 110, 380, 702 and 1332 for the five networks): every one of the
+  n(n-1)/2 pairs in both orders. Its errors grow with the number of *non*-edges, so even a 0.8-accurate expert
+  gives an SHD of about 70 on alarm. Breadth-first search with the simulated expert asks one yes/no question per
+  candidate effect (the expert cannot read list answers), which is also O(n^2); with a real model it asks
+  n + 1 list questions (9 on asia in the embedded-model table).
+
+### What was cut, and why
+
+* Nothing from the simulated grid: every network, both sample sizes, 3 seeds, PC and GES, five accuracies.
+  GES is the slow part (about 90 s per run on alarm at n = 1000 and 120 s at n = 5000 on this shared 2-core
+  machine); the whole run took the wall time above.
+* The embedded model runs on seed 0 only (it is deterministic: options are scored by log-probabilities), with
+  the PC-based hybrid and pairwise on asia and sachs, and breadth-first on asia only. Whole-graph discovery with
+  it is not benchmarked: one structured answer took 425 s here and did not parse (an abstention), which the
+  tests cover with a scripted server instead.
+"""
+
+
+def report(rows: list[Row], args: argparse.Namespace, wall: float, argv: list[str]) -> str:
     data_rows = [r for r in rows if r.method in ("pc", "ges")]
     hybrid_rows = [r for r in rows if r.method.startswith("hybrid") and r.llm.startswith("simulated")]
     llm_rows = [r for r in rows if r.method.startswith("llm-") and r.llm.startswith("simulated")]
     embedded = [r for r in rows if r.llm == "local:smollm2"]
+    table_lines, tally = targets(rows, args)
     lines = [
         "# Causal discovery benchmark",
         "",
         f"Date {date.today().isoformat()} · command `PYTHONHASHSEED=0 OMP_WAIT_POLICY=PASSIVE .venv/bin/python "
-        f"benchmarks/discovery.py {' '.join(sys.argv[1:])}` · machine {platform.machine()}, {os.cpu_count()} cores, "
-        f"load average {os.getloadavg()[0]:.1f} at the end · total wall time {wall / 60:.1f} min.",
+        f"benchmarks/discovery.py {' '.join(argv)}` · machine {platform.machine()}, {os.cpu_count()} cores, shared "
+        f"with other jobs (load average 6-11 during the run) · total wall time {wall / 60:.1f} min.",
         "",
         f"Networks {', '.join(args.networks)}; n = {', '.join(map(str, args.samples))} rows; {args.seeds} seeds "
         "(mean ± standard deviation over seeds). SHD counts node pairs that differ (a reversed or undirected edge "
@@ -281,8 +348,15 @@ def report(rows: list[Row], args: argparse.Namespace, wall: float) -> str:
         "",
         "## Targets",
         "",
-        *targets(rows, args.networks, args.samples),
+        f"* hybrid SHD <= 0.5 x the better of PC/GES at accuracy 0.8: met in {tally['half']} of {tally['half_of']} "
+        "(network, n, hybrid base) cells;",
+        f"* hybrid SHD <= 1.05 x its data-only base at accuracy 0.5: met in {tally['coin']} of {tally['coin_of']};",
+        f"* hybrid queries <= undirected CPDAG edges + n in every run: met in {tally['bound']} of "
+        f"{tally['bound_of']} cells (the last column is the largest ratio over seeds and accuracies);",
+        "* pairwise needs n(n-1)/2 pairs (asked in both orders: n(n-1) questions), as the LLM-only table shows.",
         "",
+        *table_lines,
+        COMMENTARY,
     ]
     return "\n".join(lines)
 
@@ -298,14 +372,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cache-dir", type=Path, default=Path(".causalbridge-cache/discovery-benchmark"))
     parser.add_argument("--out", type=Path, default=Path("docs/benchmarks/discovery.md"))
     parser.add_argument("--notes", type=Path, default=None, help="markdown appended to the report (cuts, findings)")
+    parser.add_argument("--from-rows", action="store_true", help="re-render the last run's saved rows")
     args = parser.parse_args(argv)
     args.cache_dir.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    rows = run_grid(args, args.cache_dir)
-    if not args.no_embedded:
-        rows += run_embedded(args, args.cache_dir)
-    (args.cache_dir / "rows.pkl").write_bytes(pickle.dumps(rows))
-    text = report(rows, args, time.perf_counter() - start)
+    saved = args.cache_dir / "rows.pkl"
+    if args.from_rows:  # re-render the last run's report (with new notes) without running anything again
+        run = pickle.loads(saved.read_bytes())
+    else:
+        start = time.perf_counter()
+        rows = run_grid(args, args.cache_dir)
+        if not args.no_embedded:
+            rows += run_embedded(args, args.cache_dir)
+        run = {"rows": rows, "wall": time.perf_counter() - start, "argv": sys.argv[1:]}
+        saved.write_bytes(pickle.dumps(run))
+    text = report(run["rows"], args, run["wall"], run["argv"])
     if args.notes is not None:
         text += "\n" + args.notes.read_text()
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -84,7 +84,8 @@ def test_bad_data_fails_in_one_line() -> None:
     with pytest.raises(InputError, match="score='bic'"):
         GES().discover(mixed)
     assert PC(test="fisherz").discover(mixed).params["test"] == "fisherz"
-    holes = CausalDataset.infer(pd.DataFrame({"a": [1.0, None] * 20, "b": np.arange(40.0), "c": np.arange(40.0) ** 2}))
+    values = np.arange(60.0)
+    holes = CausalDataset.infer(pd.DataFrame({"a": [1.0, None, 2.0] * 20, "b": values, "c": values**2}))
     with pytest.raises(InputError, match="missing value"):
         PC().discover(holes)
     with pytest.raises(InputError, match="alpha"):

@@ -162,3 +162,16 @@ def test_the_orienter_checks_its_settings_and_its_input(asia: Network, asia_data
         LLMOrienter(expert, probe_budget=-1)
     with pytest.raises(InputError, match="PAG"):
         Hybrid(data=FCI(), orient=LLMOrienter(expert)).discover(asia_data)
+
+
+def test_edges_oriented_by_meek_say_so_even_when_they_were_asked_about() -> None:
+    chain = CausalGraph.from_edges(undirected=[("x", "y"), ("y", "z")])
+    decisions = [
+        Decision("x", "y", 0.97, False, (1, 1), ("p1",)),  # x -> y, so Meek's R1 gives y -> z
+        Decision("y", "z", 0.6, False, (1,), ("p2",)),  # too weak on its own
+    ]
+    applied = apply_decisions(chain, decisions, Knowledge(), 0.85)
+    assert applied.oriented == [("x", "y")] and applied.propagated == [("y", "z")]
+    assert applied.undecided == 0
+    meek = applied.decided[frozenset("yz")]
+    assert meek.provenance is Provenance.MEEK and meek.prompts == ("p2",)

@@ -245,6 +245,4 @@ def _provenance(base: DiscoveryResult, done: Orientation) -> dict[frozenset[str]
             info[pair] = EdgeInfo(Provenance.DATA)
     for pair, decided in done.applied.decided.items():
         info[pair] = decided
-    for u, v in done.applied.propagated:
-        info[frozenset((u, v))] = EdgeInfo(Provenance.MEEK, note="Meek's rules, from the model's orientations")
     return {pair: i for pair, i in info.items() if done.graph.is_adjacent(*sorted(pair))}

@@ -127,12 +127,20 @@ def apply_decisions(start: CausalGraph, decisions: list[Decision], knowledge: Kn
         g = closed
         (out.flipped if d.data_says else out.oriented).append((a, b))
         out.decided[pair] = info
-    decided_by_llm = {arrow for arrow in (*out.oriented, *out.flipped)}
+    decided_by_llm = {*out.oriented, *out.flipped}
     out.propagated = sorted(
         (u, v)
         for u, v in g.directed_edges
-        if not start.has_edge(u, v) and (u, v) not in decided_by_llm and frozenset((u, v)) not in out.decided
+        if not start.has_edge(u, v) and (u, v) not in decided_by_llm and (v, u) not in decided_by_llm
     )
+    for u, v in out.propagated:
+        asked = out.decided.get(frozenset((u, v)))
+        prompts = asked.prompts if asked is not None else ()
+        out.decided[frozenset((u, v))] = EdgeInfo(
+            Provenance.MEEK, None, prompts, "Meek's rules, from the model's orientations"
+        )
+        if asked is not None and asked.provenance is Provenance.DATA:
+            out.undecided -= 1
     out.graph = g
     return out
 
