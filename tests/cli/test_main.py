@@ -62,12 +62,33 @@ def test_verbose_shows_traceback() -> None:
     assert r.returncode == 2 and "Traceback" in r.stderr
 
 
-def test_demo_writes_report(tmp_path: Path) -> None:
-    r = run("demo", "--out", str(tmp_path / "rep"), "--samples", "1000")
-    assert r.returncode == 0, r.stderr
-    result = json.loads((tmp_path / "rep" / "result.json").read_text())
-    assert all(run["shd_vs_cpdag"] >= 0 for run in result["discovery"].values())
-    assert 0 <= result["asia_queries"]["P(dysp=yes | do(smoke=yes))"] <= 1
-    assert (tmp_path / "rep" / "summary.md").read_text().startswith("# causalbridge demo")
-    html = (tmp_path / "rep" / "index.html").read_text()
+@pytest.mark.slow
+def test_demo_runs_every_job_and_writes_the_report(demo_report: Path) -> None:
+    from causalbridge.data import load_network
+
+    result = json.loads((demo_report / "result.json").read_text())
+    assert result["model"] == "local:smollm2"
+    runs = result["discovery"]
+    assert len(runs) == 3 and all(run["shd_vs_cpdag"] >= 0 for run in runs.values())
+    ours = next(run for label, run in runs.items() if "local:smollm2" in label)
+    assert 0 < ours["llm_queries"] <= ours["graph"]["diagnostics"]["query_bound"]
+    assert any("SIMULATED" in label for label in runs)
+    exact = load_network("asia").scm.ate("smoke", "dysp", treated="yes", control="no", outcome_state="yes")
+    assert result["effect"]["exact_ate"] == pytest.approx(exact, abs=1e-12)
+    truth = result["effect"]["true asia graph"]["estimates"]["ols"]
+    assert truth["ci_low"] <= exact <= truth["ci_high"]  # seed 0: the true graph's interval covers the truth
+    assert set(result["effect"]["model_roles"]) == {"asia", "tub", "lung", "bronc", "either", "xray"}
+    bench = result["benchmark"]
+    assert bench["items"] == 6 and bench["answered_now"] == 6 and 0 <= bench["accuracy"]["value"] <= 1
+    assert result["exact"]["P(dysp=yes | do(smoke=yes))"] == pytest.approx(
+        load_network("asia").scm.interventional(["dysp"], {"smoke": "yes"}).prob({"dysp": "yes"}), abs=1e-12
+    )
+    usage = result["usage"]
+    assert usage["queries"] > 0 and usage["prompt_tokens"] > 0
+    summary = (demo_report / "summary.md").read_text()
+    assert summary.startswith("# causalbridge demo") and "at chance" in summary
+    assert "P(dysp=yes \\| do(smoke=yes))" in summary  # pipes inside Markdown cells are escaped
+    html = (demo_report / "index.html").read_text()
     assert "<svg" in html and "simulated" in html.lower()
+    stdout = (demo_report / "stdout.txt").read_text()
+    assert "LLM usage of local:smollm2" in stdout and "index.html" in stdout

@@ -217,3 +217,28 @@ def test_the_checks_would_see_an_external_resource_and_the_page_policy_blocks_it
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_demo_report_renders_with_every_part(browser: Any, demo_report: Path, tmp_path: Path) -> None:
+    """The page ``causalbridge demo`` writes, as a new user opens it: graphs, tables, charts, nothing external."""
+    from PIL import Image
+
+    _open(browser, demo_report / "index.html")
+    count = browser.execute_script
+    # three discovery runs (PC, the model's hybrid, the simulated expert's) and two effect graphs from roles
+    assert count("return document.querySelectorAll('svg.cb-graph').length") >= 3
+    assert count("return document.querySelectorAll('svg.cb-graph')[0].querySelectorAll('g.cb-node').length") == 11
+    assert count("return document.querySelectorAll('svg.cb-bar-chart').length") >= 1  # accuracy by rung
+    assert count("return document.querySelectorAll('svg.cb-forest').length") >= 1  # estimates with intervals
+    tables = count("return Array.from(document.querySelectorAll('table.cb-table')).map(t => t.innerText)")
+    assert any("covers exact ATE?" in t for t in tables)
+    assert any("SHD vs CPDAG" in t for t in tables)
+    text = count("return document.body.innerText")
+    assert "at chance" in text and "SIMULATED" in text and "queries" in text
+    assert count("return performance.getEntriesByType('resource').length") == 0
+    # chrome:// URLs are Chromium's own WebUI pages loading at start-up (no network), not requests of the page
+    assert [u for u in _requests(browser) if not u.startswith(("file:", "data:", "about:", "chrome:"))] == []
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+    shot = tmp_path / "demo.png"
+    assert browser.save_screenshot(str(shot))
+    assert Image.open(shot).size[0] >= 1200

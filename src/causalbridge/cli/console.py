@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from rich.console import Console
+from rich.markup import escape
 
 from causalbridge.errors import CausalBridgeError
 
@@ -35,7 +36,7 @@ def report_user_error(exc: CausalBridgeError) -> int:
     if verbosity.level > 0:
         err.print(traceback.format_exc(), markup=False)
     message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    err.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)  # the message is text, not markup
     return EXIT_BAD_INPUT
 
 

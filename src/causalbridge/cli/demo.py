@@ -1,122 +1,119 @@
-"""``causalbridge demo``: the main job end to end on bundled data, with no network, writing a report."""
+"""``causalbridge demo``: the main job end to end on the embedded defaults, with no network, writing a report.
+
+The jobs themselves live in :mod:`causalbridge.cli.demo_steps`; this module prints their tables, writes
+``index.html``, ``report.md``, ``summary.md`` and ``result.json`` and ends with a one-screen summary.
+"""
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from causalbridge.cli.console import out
 
+if TYPE_CHECKING:
+    from causalbridge.cli.demo_steps import Step
+
+SMALL_MODEL_WARNING = (
+    "The embedded model (SmolLM2-135M-Instruct) is small and answers causal questions at chance: the numbers below "
+    "measure that, they do not hide it. Point --llm at a real model for real answers: openai:gpt-4o-mini "
+    "(OPENAI_API_KEY), openai-compatible:http://localhost:8000/v1#<model> (vLLM), "
+    "openai-compatible:http://localhost:11434/v1#llama3.1 (Ollama)."
+)
+
 
 def demo_command(
     out_dir: Annotated[Path, typer.Option("--out", help="Where to write the report.")] = Path("demo-report"),
-    samples: Annotated[int, typer.Option("--samples", help="Rows to sample from the network.")] = 2000,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for sampling.")] = 0,
+    llm: Annotated[str, typer.Option("--llm", help="The model to demonstrate (default: the embedded one).")] = (
+        "local:smollm2"
+    ),
+    samples: Annotated[int, typer.Option("--samples", help="Rows to sample from each network.")] = 2000,
+    questions: Annotated[int, typer.Option("--questions", help="Ladder questions for the benchmark.")] = 40,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for sampling, the expert and the questions.")] = 0,
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Where the LLM answer cache lives.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the LLM answer cache.")] = False,
 ) -> None:
-    """Run the demo: discover sachs from sampled data (PC, then hybrid with a simulated expert), answer exact
-    causal questions of asia, and write an HTML report.
+    """Run the demo: hybrid discovery on sachs with the model (and a simulated expert for contrast), an effect
+    estimate on asia with the model's variable roles, a short ladder benchmark of the model, exact causal answers,
+    and an HTML report. Runs offline; the answers are cached, so a second run is fast.
 
-    Example: causalbridge demo --out demo-report --samples 2000 --seed 0
+    Example: causalbridge demo --out demo-report --samples 2000 --questions 40 --seed 0
     """
-    from causalbridge.data import load_network
-    from causalbridge.discover import PC, Hybrid, LLMOrienter
-    from causalbridge.llm import SimulatedExpert
-    from causalbridge.metrics import directed_scores, shd, skeleton_scores
-    from causalbridge.report import Chapter, Report, TextSection, collect_meta, from_discovery, write_report
+    from causalbridge.cli import demo_steps
+    from causalbridge.errors import InputError
+    from causalbridge.llm import make_backend
+    from causalbridge.llm.types import Usage
+    from causalbridge.report import Chapter, Report, TextSection, UsageSection, collect_meta, write_report
 
-    report: dict[str, Any] = {"seed": seed, "samples": samples}
-    sachs = load_network("sachs")
-    data = sachs.sample(samples, seed=seed)
-    pc = PC(alpha=0.01)
-    expert = SimulatedExpert(sachs.graph, accuracy=0.8, seed=seed, network="sachs")
-    runs = {
-        "pc": pc.discover(data),
-        "hybrid (PC + simulated expert, accuracy 0.8)": Hybrid(data=pc, orient=LLMOrienter(expert)).discover(data),
-    }
-    chapters = []
-    report["discovery"] = {}
-    for label, result in runs.items():
-        scores = {
-            "shd_vs_dag": shd(result.graph, sachs.graph, against="dag"),
-            "shd_vs_cpdag": shd(result.graph, sachs.graph, against="cpdag"),
-            "skeleton_f1": skeleton_scores(result.graph, sachs.graph).f1,
-            "directed_f1": directed_scores(result.graph, sachs.graph).f1,
-            "llm_queries": result.usage.queries if result.usage else 0,
-            "runtime_seconds": result.runtime_seconds,
-        }
-        entry = {"network": "sachs", "method": label, **scores, "graph": result.to_dict()}
-        report["discovery"][label] = entry
-        chapters.append(from_discovery(entry, title=f"sachs: {label}", truth=sachs.graph))
-        table = Table("metric", "value", title=f"{label} on sachs ({samples} samples, seed {seed})")
-        for k, v in scores.items():
-            table.add_row(k, f"{v:.3f}" if isinstance(v, float) else str(v))
-        out.print(table)
-    out.print(
-        "[dim]The simulated expert answers from the true graph with 80% accuracy: it shows how the hybrid uses "
-        "imperfect knowledge, it is not a language model. Try --llm local:smollm2 or a hosted model with "
-        "`causalbridge discover`.[/]"
-    )
-
-    asia = load_network("asia").scm
-    do_yes = asia.interventional(["dysp"], {"smoke": "yes"}).prob({"dysp": "yes"})
-    do_no = asia.interventional(["dysp"], {"smoke": "no"}).prob({"dysp": "yes"})
-    observed = asia.query(["dysp"], {"smoke": "yes"}).prob({"dysp": "yes"})
-    cf = asia.counterfactual(["dysp"], {"smoke": "no"}, {"smoke": "yes", "dysp": "yes"}).prob({"dysp": "yes"})
-    questions = {
-        "P(dysp=yes | smoke=yes)": observed,
-        "P(dysp=yes | do(smoke=yes))": do_yes,
-        "P(dysp=yes | do(smoke=no))": do_no,
-        "ATE of smoking on dyspnoea": do_yes - do_no,
-        "P(dysp_{smoke=no}=yes | smoke=yes, dysp=yes)": cf,
-    }
-    report["asia_queries"] = questions
-    qt = Table("question (exact, asia network)", "answer")
-    for k, v in questions.items():
-        qt.add_row(k, f"{v:.6f}")
-    out.print(qt)
-
+    if samples < 10:
+        raise InputError(f"--samples must be at least 10, got {samples}", where="--samples")
+    if questions < 1:
+        raise InputError(f"--questions must be at least 1, got {questions}", where="--questions")
+    started = time.perf_counter()
+    out.print(f"[yellow]{escape(SMALL_MODEL_WARNING)}[/]" if llm == "local:smollm2" else f"model: {escape(llm)}")
+    out.print(f"loading {escape(llm)} ...")
+    model = make_backend(llm, cache_dir=cache_dir, no_cache=no_cache)
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "result.json").write_text(json.dumps(report, indent=2, default=str))
+    steps = []
+    for label, job in (
+        ("discovery", lambda: demo_steps.discovery_step(model, samples, seed)),
+        ("effect", lambda: demo_steps.effect_step(model, samples, seed)),
+        ("benchmark", lambda: demo_steps.bench_step(model, questions, seed, out_dir / "bench-run")),
+        ("exact", demo_steps.exact_step),
+    ):
+        step = job()
+        steps.append((label, step))
+        _print_step(step)
+    usage = Usage.total(step.usage for _, step in steps)
     note = TextSection(
         "About this demo",
         (
-            "The hybrid run uses a simulated domain expert (answers from the true sachs graph, right 80% of the "
-            "time), labelled as a simulation; it measures how the algorithm uses imperfect knowledge.",
-            "The embedded model (SmolLM2-135M) is small and answers causal questions at chance; point --llm at a "
-            "real model (openai:..., openai-compatible:http://localhost:11434/v1#llama3 for Ollama, vLLM ...).",
+            SMALL_MODEL_WARNING,
+            "Every answer of a simulated expert is labelled as such: it measures how an algorithm uses imperfect "
+            "knowledge and never stands in for a language model.",
         ),
-        tone="note",
+        "note",
     )
-    answers = TextSection("Exact answers on asia", tuple(f"{k} = {v:.6f}" for k, v in questions.items()))
-    html = write_report(
-        Report(
-            "causalbridge demo", (*chapters, Chapter("Exact causal questions", (answers,)), note), meta=collect_meta()
-        ),
-        out_dir,
+    intro = Chapter(
+        "causalbridge demo",
+        (note, UsageSection.from_usage(usage.to_dict(), title=f"LLM usage of {llm} (all steps)")),
+        f"Model {llm} · {samples} samples · {questions} ladder questions · seed {seed}",
     )
-    lines = [
-        "# causalbridge demo",
-        "",
-        f"Discovery on {samples} samples from the bundled sachs network (seed {seed}):",
-        "",
-        "| method | SHD vs DAG | SHD vs CPDAG | skeleton F1 | directed F1 | LLM queries |",
-        "|---|---|---|---|---|---|",
-        *[
-            f"| {k} | {v['shd_vs_dag']} | {v['shd_vs_cpdag']} | {v['skeleton_f1']:.3f} | {v['directed_f1']:.3f} "
-            f"| {v['llm_queries']} |"
-            for k, v in report["discovery"].items()
-        ],
-        "",
-        "Exact answers on the asia network (our variable elimination, cross-checked against pgmpy in the tests):",
-        "",
-        "| question | answer |",
-        "|---|---|",
-        *[f"| {k} | {v:.6f} |" for k, v in questions.items()],
-        "",
-    ]
-    (out_dir / "summary.md").write_text("\n".join(lines))
-    out.print(f"Report written to [bold]{html.html}[/] (also {out_dir / 'summary.md'} and {out_dir / 'result.json'})")
+    chapters = [intro, *(c for _, step in steps for c in step.chapters)]
+    files = write_report(Report("causalbridge demo", tuple(chapters), meta=collect_meta()), out_dir)
+    result: dict[str, Any] = {
+        "model": llm,
+        "seed": seed,
+        "samples": samples,
+        "questions": questions,
+        "usage": usage.to_dict(),
+        **{label: step.summary for label, step in steps},
+    }
+    (out_dir / "result.json").write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+    lines = ["# causalbridge demo", "", f"Model `{llm}`, seed {seed}. {SMALL_MODEL_WARNING}", ""]
+    for _, step in steps:
+        lines += [f"## {step.title}", "", *step.markdown()]
+    lines += [f"LLM usage (all steps): {usage.summary()}", ""]
+    (out_dir / "summary.md").write_text("\n".join(lines), encoding="utf-8")
+    out.print(f"[bold]LLM usage of {escape(llm)} (all steps):[/] {escape(usage.summary())}", soft_wrap=True)
+    out.print(
+        f"Report written to [bold]{files.html}[/] (also {out_dir / 'summary.md'}, {out_dir / 'result.json'}) "
+        f"in {time.perf_counter() - started:.0f} s.",
+        soft_wrap=True,
+    )
+
+
+def _print_step(step: Step) -> None:
+    """The step's table on the terminal, with its caption."""
+    if step.caption:
+        out.print(f"[dim]{escape(step.caption)}[/]", soft_wrap=True)
+    table = Table(*step.columns, title=step.title, title_justify="left")
+    for row in step.rows:
+        table.add_row(*(escape(c) for c in row))
+    out.print(table)

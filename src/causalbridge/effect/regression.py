@@ -8,6 +8,7 @@ the coefficient the ATE for a binary treatment even when the effect varies with 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -40,6 +41,7 @@ class RegressionAdjustment(EffectEstimator):
 
     def _estimate(self, design: Design) -> Estimate:
         import statsmodels.api as sm
+        from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
         if self.cov_type not in COV_TYPES:
             raise InputError(f"cov_type must be one of {', '.join(COV_TYPES)}, not {self.cov_type!r}", "cov_type")
@@ -70,7 +72,17 @@ class RegressionAdjustment(EffectEstimator):
             )
         if design.n <= matrix.shape[1]:
             raise InputError(f"{design.n} rows for {matrix.shape[1]} coefficients: too few rows", where="data")
-        fit = sm.OLS(design.y, matrix).fit(cov_type=self.cov_type)
+        redundant = matrix.shape[1] - int(np.linalg.matrix_rank(matrix))
+        with warnings.catch_warnings():
+            # Collinear covariates (e.g. a deterministic OR of two others) leave the treatment coefficient
+            # identified (checked above); say so once in the notes instead of a statsmodels warning per fit.
+            warnings.simplefilter("ignore", SingularMatrixWarning)
+            fit = sm.OLS(design.y, matrix).fit(cov_type=self.cov_type)
+        if redundant:
+            notes.append(
+                f"the covariates are collinear ({redundant} redundant column(s)); the treatment coefficient is "
+                "still identified"
+            )
         value = float(fit.params[1])
         se = float(fit.bse[1])
         classical_se = float(math.sqrt(fit.scale * np.linalg.pinv(matrix.T @ matrix)[1, 1]))
