@@ -35,6 +35,7 @@ from causalbridge.discover import (
     Hybrid,
     LLMOrienter,
     PairwiseLLM,
+    Precomputed,
 )
 from causalbridge.llm import Backend, SimulatedExpert, make_backend
 from causalbridge.metrics import directed_scores, shd, skeleton_scores
@@ -61,16 +62,6 @@ class Row:
     bound: int | None
     seconds: float
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-class Given:
-    """A data step that hands back an earlier data-only result, so every accuracy orients the same graph."""
-
-    def __init__(self, result: DiscoveryResult) -> None:
-        self.result = result
-
-    def discover(self, dataset: CausalDataset, knowledge: object = None) -> DiscoveryResult:
-        return self.result
 
 
 def score(net: Network, result: DiscoveryResult, n: int | None, seed: int, llm: str, seconds: float) -> Row:
@@ -137,7 +128,9 @@ def run_grid(args: argparse.Namespace, cache: Path) -> list[Row]:
                     rows.append(score(net, base, n, seed, "", base.runtime_seconds))
                     for accuracy in ACCURACIES:
                         expert = SimulatedExpert(net.graph, accuracy=accuracy, seed=seed, network=name)
-                        hybrid = Hybrid(data=Given(base), orient=LLMOrienter(expert, domain=net.domain, seed=seed))
+                        hybrid = Hybrid(
+                            data=Precomputed(base), orient=LLMOrienter(expert, domain=net.domain, seed=seed)
+                        )
                         result, seconds = timed(hybrid, data)
                         rows.append(score(net, result, n, seed, f"simulated {accuracy:g}", seconds))
         log(f"{name}: done")
@@ -155,7 +148,7 @@ def run_embedded(args: argparse.Namespace, cache: Path) -> list[Row]:
         for n in args.samples:
             data = net.sample(n, seed=0)
             (pc, *_) = data_only(net, data, n, 0, cache, ges=False)
-            hybrid = Hybrid(data=Given(pc), orient=LLMOrienter(backend, domain=net.domain, seed=0))
+            hybrid = Hybrid(data=Precomputed(pc), orient=LLMOrienter(backend, domain=net.domain, seed=0))
             result, seconds = timed(hybrid, data)
             rows.append(score(net, result, n, 0, "local:smollm2", seconds))
         names_only = net.sample(1, seed=0)

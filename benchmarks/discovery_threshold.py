@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from discovery import NETWORKS, Given, data_only  # noqa: E402
+from discovery import NETWORKS, data_only  # noqa: E402
 
 from causalbridge.data import load_network  # noqa: E402
-from causalbridge.discover import Hybrid, LLMOrienter  # noqa: E402
+from causalbridge.discover import Hybrid, LLMOrienter, Precomputed  # noqa: E402
 from causalbridge.llm import SimulatedExpert  # noqa: E402
 from causalbridge.metrics import shd  # noqa: E402
 
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> tuple[list[dict[str, object]], float]:
                         for accuracy in ACCURACIES:
                             expert = SimulatedExpert(net.graph, accuracy=accuracy, seed=seed, network=name)
                             orienter = LLMOrienter(expert, domain=net.domain, seed=seed, min_posterior=mp)
-                            result = Hybrid(data=Given(base), orient=orienter).discover(data)
+                            result = Hybrid(data=Precomputed(base), orient=orienter).discover(data)
                             d = result.diagnostics
                             row[f"shd {mp} {accuracy:.2f}"] = shd(result.graph, net.graph)
                             row[f"moved {mp} {accuracy:.2f}"] = int(d["oriented_by_llm"]) + int(d["flipped_by_llm"])

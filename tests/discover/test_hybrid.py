@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from causalbridge.data import CausalDataset, Network, load_network
-from causalbridge.discover import FCI, GES, PC, DiscoveryResult, Hybrid, Knowledge, LLMOrienter, Provenance
+from causalbridge.discover import FCI, GES, PC, DiscoveryResult, Hybrid, Knowledge, LLMOrienter, Precomputed, Provenance
 from causalbridge.discover.orienting import Decision, apply_decisions
 from causalbridge.errors import InputError
 from causalbridge.graph import CausalGraph, v_structures
@@ -17,16 +17,6 @@ from causalbridge.llm.scripted_server import default_responder
 from causalbridge.metrics import directed_scores, shd
 
 Scripted = Callable[..., Any]
-
-
-class Given:
-    """A data step that returns a fixed data-only result (so many orienters can share one PC run)."""
-
-    def __init__(self, result: DiscoveryResult) -> None:
-        self.result = result
-
-    def discover(self, dataset: CausalDataset, knowledge: Knowledge | None = None) -> DiscoveryResult:
-        return self.result
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +28,7 @@ def sachs() -> tuple[Network, CausalDataset, DiscoveryResult]:
 
 def orient(net: Network, data: CausalDataset, base: DiscoveryResult, accuracy: float, seed: int = 0, **kw: Any):
     expert = SimulatedExpert(net.graph, accuracy=accuracy, seed=seed, network=net.name)
-    return Hybrid(data=Given(base), orient=LLMOrienter(expert, seed=seed, **kw)).discover(data)
+    return Hybrid(data=Precomputed(base), orient=LLMOrienter(expert, seed=seed, **kw)).discover(data)
 
 
 def changed(a: CausalGraph, b: CausalGraph) -> int:
@@ -83,7 +73,7 @@ def test_a_position_biased_model_is_exposed_and_ignored(
     when the order is swapped; its votes are worth nothing and the graph stays as the data left it."""
     backend = scripted(default_responder)
     base = PC(alpha=0.01).discover(asia_data)
-    result = Hybrid(data=Given(base), orient=LLMOrienter(backend)).discover(asia_data)
+    result = Hybrid(data=Precomputed(base), orient=LLMOrienter(backend)).discover(asia_data)
     assert result.graph == base.graph
     assert result.diagnostics["reliability"]["reliability_mean"] < 0.6
     assert result.usage is not None and result.usage.prompt_tokens > 0
@@ -117,7 +107,7 @@ def test_known_edges_are_constraints_and_grade_the_model(sachs: tuple) -> None:
     net, data, base = sachs
     known = Knowledge(required=tuple(net.graph.directed_edges[:6]))
     expert = SimulatedExpert(net.graph, accuracy=0.9, seed=0, network="sachs")
-    result = Hybrid(data=Given(base), orient=LLMOrienter(expert)).discover(data, known)
+    result = Hybrid(data=Precomputed(base), orient=LLMOrienter(expert)).discover(data, known)
     assert known.verify(result.graph) == []
     assert result.diagnostics["reliability"]["known_edges_graded"] >= 1
     assert result.queries <= len(base.graph.undirected_edges) + len(net.names)

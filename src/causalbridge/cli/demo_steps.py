@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from causalbridge.data import CausalDataset, load_network
-from causalbridge.discover import DiscoveryResult, Knowledge
+from causalbridge.data import load_network
 from causalbridge.llm.types import Backend, Usage
 from causalbridge.report import Chapter, Section, TableSection, TextSection, UsageSection, from_bench, from_discovery
 
@@ -46,23 +45,13 @@ class Step:
         return [*lines, cells(self.columns), "|" + "---|" * len(self.columns), *map(cells, self.rows), ""]
 
 
-@dataclass(frozen=True)
-class _Precomputed:
-    """A data-only result computed once, so both hybrids orient the same graph (and PC runs once)."""
-
-    result: DiscoveryResult
-
-    def discover(self, dataset: CausalDataset, knowledge: Knowledge | None = None) -> DiscoveryResult:
-        return self.result
-
-
 def _fmt(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
 def discovery_step(model: Backend, samples: int, seed: int) -> Step:
     """PC on sachs, then the hybrid with ``model`` and with a simulated expert (the same PC graph for both)."""
-    from causalbridge.discover import PC, Hybrid, LLMOrienter
+    from causalbridge.discover import PC, Hybrid, LLMOrienter, Precomputed
     from causalbridge.llm import SimulatedExpert
     from causalbridge.metrics import directed_scores, shd, skeleton_scores
 
@@ -71,7 +60,7 @@ def discovery_step(model: Backend, samples: int, seed: int) -> Step:
     pc = PC(alpha=0.01)
     expert = SimulatedExpert(sachs.graph, accuracy=EXPERT_ACCURACY, seed=seed, network="sachs")
     base = pc.discover(data)
-    fixed = _Precomputed(base)
+    fixed = Precomputed(base)  # both hybrids orient the same PC graph
     runs = {
         "PC (data only)": base,
         f"hybrid: PC + {model.name}": Hybrid(data=fixed, orient=LLMOrienter(model, progress=True)).discover(data),

@@ -18,7 +18,7 @@ from causalbridge.discover.knowledge import Enforcement, Knowledge, Violation, e
 from causalbridge.discover.llm_only import BreadthFirstLLM, PairwiseLLM, WholeGraphLLM, parse_names
 from causalbridge.discover.prompting import PromptContext, render
 from causalbridge.discover.reliability import EdgeVotes, ReliabilityFit, fit_reliability
-from causalbridge.discover.result import Discoverer, DiscoveryResult, EdgeInfo, Provenance
+from causalbridge.discover.result import Discoverer, DiscoveryResult, EdgeInfo, Precomputed, Provenance
 
 __all__ = [
     "FCI",
@@ -35,6 +35,7 @@ __all__ = [
     "LLMOrienter",
     "Orientation",
     "PairwiseLLM",
+    "Precomputed",
     "PromptContext",
     "Provenance",
     "ReliabilityFit",

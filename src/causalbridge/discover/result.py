@@ -123,3 +123,17 @@ class Discoverer(Protocol):
     """
 
     def discover(self, dataset: CausalDataset, knowledge: Knowledge | None = None) -> DiscoveryResult: ...
+
+
+@dataclass(frozen=True)
+class Precomputed:
+    """A data step that hands back a result computed earlier, so several orienters share one data-only run.
+
+    ``Hybrid(data=Precomputed(PC().discover(data)), orient=LLMOrienter(model))`` orients exactly that graph;
+    comparing models (or a model and a simulated expert) on the same base graph isolates what the model adds.
+    """
+
+    result: DiscoveryResult
+
+    def discover(self, dataset: CausalDataset, knowledge: Knowledge | None = None) -> DiscoveryResult:
+        return self.result
