@@ -65,7 +65,7 @@ def test_file_with_descriptions_known_edges_and_out(files: dict[str, Path]) -> N
     edges = {(e["source"], e["target"]): e for e in payload["edges"]}
     assert edges[("smoke", "lung")]["kind"] == "directed"
     assert payload["scores"] is None and payload["method"] == "hybrid-ges"
-    assert "hybrid-ges: edges" in r.stdout and "Result written" in r.stdout
+    assert "hybrid-ges: edges" in r.stdout and f"wrote {out}" in r.stdout and "usage (simulated:asia" in r.stdout
 
 
 def test_data_only_methods(files: dict[str, Path]) -> None:

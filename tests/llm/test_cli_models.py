@@ -35,7 +35,7 @@ def test_try_completes_and_prints_usage(server: ScriptedServer, tmp_path: Path) 
     assert result.exit_code == 0, result.output
     assert "echo: Hello model" in result.output and "usage: 1 query · 1 request · 2+3 tokens" in result.output
     again = runner.invoke(app, [*args, "--json"])
-    payload = json.loads(again.output)
+    payload = json.loads(again.stdout)  # the closing usage line goes to stderr
     assert payload["text"] == "echo: Hello model" and payload["usage"]["cache_hits"] == 1
     assert payload["simulation"] is False
 
@@ -44,7 +44,7 @@ def test_try_choose_with_options(server: ScriptedServer) -> None:
     spec = f"openai-compatible:{server.base_url}#tiny"
     result = runner.invoke(app, ["try", spec, "Is fire hot?", "--options", "yes,no", "--no-cache", "--json"])
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.output)
+    payload = json.loads(result.stdout)
     assert payload["method"] == "logprobs" and payload["options"]["yes"] > payload["options"]["no"]
 
 
@@ -62,7 +62,7 @@ def test_try_a_simulated_expert_with_a_claim(tmp_path: Path) -> None:
         )
     )
     args = ["try", f"replay:{graph_file}", "Does smoking cause cancer?", "--claim", "causes:smoke,lung", "--json"]
-    payload = json.loads(runner.invoke(app, args).output)
+    payload = json.loads(runner.invoke(app, args).stdout)
     assert payload["simulation"] is True and payload["options"]["yes"] > 0.9  # accuracy 1: right, and confident
     shown = runner.invoke(app, args[:-1], env={"COLUMNS": "200"})
     assert "SIMULATED expert" in shown.output

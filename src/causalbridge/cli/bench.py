@@ -8,23 +8,26 @@ Ctrl-C during ``run`` keeps every finished item and says how to resume.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from causalbridge.bench.items import BenchDataset
 from causalbridge.bench.load import load_benchmark
-from causalbridge.bench.report import write_report
+from causalbridge.bench.report import ReportFiles, write_report
 from causalbridge.bench.runlog import RESULTS_FILE, ResultLog
 from causalbridge.bench.runner import run_task
 from causalbridge.bench.scorers import BenchScorer, Scores
 from causalbridge.bench.solvers import STRATEGIES, make_solver
 from causalbridge.bench.task import Task
-from causalbridge.cli.console import err, out
+from causalbridge.cli.console import chatter, err, finish, out, verbosity
+from causalbridge.cli.options import AsJson, CacheDir, Llm, NoCache
 from causalbridge.errors import InputError
 
 app = typer.Typer(
@@ -32,7 +35,11 @@ app = typer.Typer(
     "causalbridge bench run q.jsonl --llm local:smollm2 --out runs/x; causalbridge bench report runs/x",
     no_args_is_help=True,
 )
-generate_app = typer.Typer(help="Generate questions whose answers are computed exactly.", no_args_is_help=True)
+generate_app = typer.Typer(
+    help="Generate questions whose answers are computed exactly. "
+    "Example: causalbridge bench generate ladder --n 100 --seed 0 --out questions.jsonl",
+    no_args_is_help=True,
+)
 app.add_typer(generate_app, name="generate")
 
 OutFile = Annotated[Path, typer.Option("--out", "-o", help="Where to write the items (JSONL).")]
@@ -46,7 +53,7 @@ def _write(dataset: BenchDataset, path: Path, seconds: float) -> None:
     dataset.to_jsonl(path)
     answers = dataset.answer_counts()
     split = ", ".join(f"{k} {v}" for k, v in sorted(answers.items()))
-    out.print(f"wrote {len(dataset)} items to {path} ({split}) in {seconds:.1f} s", soft_wrap=True)
+    chatter(f"wrote {len(dataset)} items to {escape(str(path))} ({split}) in {seconds:.1f} s")
 
 
 @generate_app.command("ladder")
@@ -62,7 +69,10 @@ def generate_ladder_command(
     ] = None,
     rung: Annotated[list[int] | None, typer.Option("--rung", help="Rung(s) 1, 2, 3 (repeatable); default all.")] = None,
 ) -> None:
-    """CLadder-style yes/no questions on the three rungs, answered exactly by our inference engine."""
+    """CLadder-style yes/no questions on the three rungs, answered exactly by our inference engine.
+
+    Example: causalbridge bench generate ladder --n 100 --naming anticommonsense --rung 2 --seed 0 --out ladder.jsonl
+    """
     from causalbridge.bench.generate.ladder import TEMPLATES, generate_ladder
 
     started = time.perf_counter()
@@ -81,7 +91,10 @@ def generate_corr2cause_command(
     max_vars: Annotated[int, typer.Option(help="Most variables per graph.")] = 6,
     balanced: Annotated[bool, typer.Option(help="Make 'yes' and 'no' equally frequent.")] = False,
 ) -> None:
-    """Corr2Cause-style items: does a causal hypothesis follow from a list of (in)dependences?"""
+    """Corr2Cause-style items: does a causal hypothesis follow from a list of (in)dependences?
+
+    Example: causalbridge bench generate corr2cause --n 200 --balanced --seed 0 --out c2c.jsonl
+    """
     from causalbridge.bench.generate import generate_corr2cause
 
     if min_vars > max_vars:
@@ -121,13 +134,22 @@ def print_scores(scores: Scores) -> None:
         extras.append(f"ECE {scores.ece:.3f}")
     extras += [f"F1(yes) {name} {prf.f1:.3f}" for name, prf in scores.f1_yes]
     out.print(" · ".join(extras), soft_wrap=True)
-    out.print(f"usage: {scores.usage.summary()}", soft_wrap=True)
+
+
+def _outputs(files: ReportFiles) -> list[Path]:
+    return [files.markdown, files.json, *files.charts]
+
+
+def _report_payload(files: ReportFiles) -> dict[str, object]:
+    """What ``--json`` prints: report.json (config and scores) and the files written."""
+    report: dict[str, object] = json.loads(files.json.read_text(encoding="utf-8"))
+    return {**report, "files": [str(p) for p in _outputs(files)]}
 
 
 @app.command("run")
 def run_command(
     dataset: Annotated[str, typer.Argument(help="A .jsonl file of items, or BENCHMARK:PATH (cladder:, copa:, ...).")],
-    llm: Annotated[str, typer.Option("--llm", help="Model spec, e.g. local:smollm2 or openai:gpt-4o-mini.")],
+    llm: Llm,
     strategy: Annotated[str, typer.Option(help=f"Prompt strategy: {', '.join(STRATEGIES)}.")] = "direct",
     out_dir: Annotated[
         Path | None, typer.Option("--out", "-o", help="Run directory (default runs/<dataset>-<strategy>-<model>).")
@@ -137,11 +159,15 @@ def run_command(
     batch_size: Annotated[int, typer.Option(help="Items per model call.")] = 16,
     concurrency: Annotated[int, typer.Option(help="Batches in flight at once.")] = 2,
     swap: Annotated[bool, typer.Option(help="Also ask with the options reversed (order-swap consistency).")] = True,
-    cache_dir: Annotated[Path | None, typer.Option(help="Where the LLM answer cache lives.")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the LLM answer cache.")] = False,
-    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar (never with -q).")] = True,
+    as_json: AsJson = False,
 ) -> None:
-    """Ask a model every item (resuming a run directory that has some done), then write the report."""
+    """Ask a model every item (resuming a run directory that has some done), then write the report.
+
+    Example: causalbridge bench run ladder.jsonl --llm local:smollm2 --strategy direct --limit 50 --out runs/smollm2
+    """
     from causalbridge.llm import make_backend
 
     solver = make_solver(strategy)
@@ -161,7 +187,7 @@ def run_command(
             order_swap=swap,
             limit=limit,
             seed=seed,
-            progress=progress,
+            progress=progress and verbosity.level >= 0,
             dataset_spec=dataset,
         )
     except KeyboardInterrupt:
@@ -174,19 +200,36 @@ def run_command(
         raise typer.Exit(130) from None
     files = write_report(run_dir)
     if summary.resumed:
-        out.print(
-            f"resumed {run_dir}: {summary.resumed} items were already done, {summary.new} answered now", soft_wrap=True
+        chatter(
+            f"resumed {escape(str(run_dir))}: {summary.resumed} items were already done, {summary.new} answered now",
+            to_stderr=as_json,
         )
-    print_scores(files.scores)
-    shown = ", ".join(str(p) for p in (files.markdown, files.json, *files.charts))
-    out.print(f"{summary.new} items in {summary.wall_s:.1f} s · report: {shown}", soft_wrap=True)
+    if as_json:
+        run = {"dir": str(run_dir), "selected": summary.selected, "resumed": summary.resumed, "new": summary.new}
+        out.print_json(json.dumps({**_report_payload(files), "run": {**run, "wall_s": round(summary.wall_s, 3)}}))
+    else:
+        print_scores(files.scores)
+    chatter(f"{summary.new} items in {summary.wall_s:.1f} s", to_stderr=as_json)
+    finish(files.scores.usage, _outputs(files), model=backend.name, to_stderr=as_json)
 
 
 @app.command("report")
 def report_command(
     run_dir: Annotated[Path, typer.Argument(help="A run directory written by 'causalbridge bench run'.")],
+    as_json: AsJson = False,
 ) -> None:
-    """(Re)write report.md, report.json and the chart of a run directory, and print the summary."""
+    """(Re)write report.md, report.json and the chart of a run directory, and print the summary.
+
+    The usage shown is the whole run's, as recorded in its results (no model is asked again).
+
+    Example: causalbridge bench report runs/smollm2 --json
+    """
     files = write_report(run_dir)
-    print_scores(files.scores)
-    out.print(f"report: {', '.join(str(p) for p in (files.markdown, files.json, *files.charts))}", soft_wrap=True)
+    payload = _report_payload(files)
+    if as_json:
+        out.print_json(json.dumps(payload))
+    else:
+        print_scores(files.scores)
+    config = payload.get("config")
+    model = config.get("model") if isinstance(config, dict) else None
+    finish(files.scores.usage, _outputs(files), model=str(model) if model else None, to_stderr=as_json)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.console import Console
 from rich.markup import escape
 
 from causalbridge.errors import CausalBridgeError
+
+if TYPE_CHECKING:
+    from causalbridge.llm.types import Usage
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -29,6 +33,32 @@ class Verbosity:
 verbosity = Verbosity()
 
 T = TypeVar("T")
+
+
+def chatter(message: str, *, to_stderr: bool = False) -> None:
+    """A progress or status line that is not the result: dropped by ``-q``; on stderr while stdout holds JSON."""
+    if verbosity.level >= 0:
+        (err if to_stderr else out).print(message, soft_wrap=True)
+
+
+def finish(
+    usage: Usage | None,
+    written: Iterable[Path | str] = (),
+    *,
+    model: str | None = None,
+    to_stderr: bool = False,
+) -> None:
+    """The closing lines of a command: what the models cost (``Usage.summary()``) and where the outputs are.
+
+    ``-q`` drops them (the JSON and the written files hold the usage too); with ``to_stderr`` (``--json``) they
+    go to stderr so that stdout stays one JSON document.
+    """
+    if usage is not None:
+        label = f"usage ({model})" if model else "usage"
+        chatter(f"{escape(label)}: {usage.summary()}", to_stderr=to_stderr)
+    paths = [str(p) for p in written]
+    if paths:
+        chatter("wrote " + ", ".join(escape(p) for p in paths), to_stderr=to_stderr)
 
 
 def report_user_error(exc: CausalBridgeError) -> int:

@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
-from causalbridge.cli.console import err, out
+from causalbridge.cli.console import chatter, err, finish, out, verbosity
+from causalbridge.cli.options import CacheDir, NoCache, llm_help
 from causalbridge.errors import InputError
 
 
@@ -21,7 +23,7 @@ def counterfactual_command(
     examples: Annotated[
         Path, typer.Argument(help="JSONL of labelled examples: premise/hypothesis/label (NLI) or text/label.")
     ],
-    llm: Annotated[str, typer.Option("--llm", help="Model spec that writes the edits, e.g. local:smollm2.")],
+    llm: Annotated[str, typer.Option("--llm", help=llm_help("The model writes the edits."))],
     judge: Annotated[str, typer.Option("--judge", help="Model spec that labels the edited examples.")],
     out_path: Annotated[Path, typer.Option("--out", "-o", help="Output JSONL (appended to and resumed).")],
     target_label: Annotated[
@@ -47,14 +49,16 @@ def counterfactual_command(
     candidates: Annotated[int, typer.Option("--candidates", help="Edits sampled per example; the best is kept.")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the sampled candidates.")] = 0,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Examples per model call.")] = 8,
-    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Where the LLM answer cache lives.")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the LLM answer cache.")] = False,
-    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar (never with -q).")] = True,
 ) -> None:
     """Write minimal counterfactual edits that should change each example's label, with the filter scores.
 
     An edit is kept when its token edit distance is at most --max-edit, it is fluent (log-probabilities of a
     model that has them, else a heuristic) and the judge's most likely label is the intended one.
+
+    Example: causalbridge counterfactual nli.jsonl --llm local:smollm2 --judge local:smollm2 --seed 0 --out edits.jsonl
     """
     from causalbridge.counterfactual import FilterSettings, read_examples, run_counterfactuals
     from causalbridge.llm import make_backend
@@ -78,19 +82,20 @@ def counterfactual_command(
             candidates=candidates,
             seed=seed,
             batch_size=batch_size,
-            progress=progress,
+            progress=progress and verbosity.level >= 0,
         )
     except KeyboardInterrupt:
         err.print(f"[yellow]interrupted[/]: finished examples are saved in {out_path}; run the same command to resume.")
         raise typer.Exit(130) from None
     if summary.resumed:
-        out.print(f"resumed {out_path}: {summary.resumed} edits were already done, {summary.new} made now")
+        chatter(f"resumed {escape(str(out_path))}: {summary.resumed} edits were already done, {summary.new} made now")
     scorer = "a heuristic (no model with log-probabilities)" if summary.fluency_method == "heuristic" else "logprob"
     out.print(
         f"{len(data)} examples ({data.kind.name}, labels {', '.join(data.labels)}) · {summary.selected} edits · "
-        f"kept {summary.kept} of {summary.new} new · fluency: {scorer}"
+        f"kept {summary.kept} of {summary.new} new · fluency: {scorer} · {summary.wall_s:.1f} s"
     )
     for backend in {generator.name: generator, judge_backend.name: judge_backend}.values():
         if backend.capabilities.is_simulation:
             out.print(f"[yellow]note:[/] {backend.name} is a SIMULATED expert: it cannot write or judge free text")
-    out.print(f"usage: {summary.usage.summary()} · {summary.wall_s:.1f} s · output: {out_path}")
+    models = generator.name if judge_backend is generator else f"{generator.name}, judge {judge_backend.name}"
+    finish(summary.usage, [out_path], model=models)

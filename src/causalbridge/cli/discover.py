@@ -19,7 +19,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from causalbridge.cli.console import err, out, verbosity
+from causalbridge.cli.console import err, finish, out, verbosity
+from causalbridge.cli.options import AsJson, CacheDir, NoCache, llm_help
 from causalbridge.errors import InputError
 
 if TYPE_CHECKING:
@@ -168,7 +169,9 @@ def discover_command(
     seed: Annotated[int, typer.Option("--seed", help="Seed for sampling and question order.")] = 0,
     method: Annotated[str, typer.Option("--method", "-m", help=f"One of: {', '.join(METHODS)}.")] = "pc",
     data_method: Annotated[str, typer.Option("--data-method", help="Data step of the hybrid: pc or ges.")] = "pc",
-    llm: Annotated[str | None, typer.Option("--llm", help="Model spec, e.g. local:smollm2.")] = None,
+    llm: Annotated[
+        str | None, typer.Option("--llm", help=llm_help("Needed by the LLM-only methods and the hybrid."))
+    ] = None,
     known: Annotated[
         Path | None, typer.Option("--known", help="CSV of known edges: source,target[,kind (-> or !->)].")
     ] = None,
@@ -179,9 +182,9 @@ def discover_command(
     scope: Annotated[str, typer.Option("--scope", help="Hybrid: 'undirected' or 'all' edges.")] = "all",
     min_posterior: Annotated[float, typer.Option("--min-posterior", help="Hybrid: evidence needed.")] = 0.85,
     out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Write the result as JSON here.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
-    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Folder of the answer cache.")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the answer cache.")] = False,
+    as_json: AsJson = False,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
 ) -> None:
     """Discover a causal graph: data-only (pc, fci, ges, lingam), LLM-only (pairwise, bfs, whole-graph) or hybrid.
 
@@ -189,6 +192,7 @@ def discover_command(
     """
     from causalbridge.discover import Knowledge, parse_tiers, read_knowledge
     from causalbridge.llm import make_backend
+    from causalbridge.llm.types import Usage
 
     method = _choice(method, METHODS, "--method")
     dataset, net, messages = _load(data, describe, network, samples, seed)
@@ -224,7 +228,6 @@ def discover_command(
         out.print_json(json.dumps(payload, default=str))
     else:
         _print(result, scores)
-        if out_file is not None:
-            out.print(f"Result written to [bold]{escape(str(out_file))}[/]")
-    if backend is not None:
-        err.print(f"[dim]usage ({escape(backend.name)}): {result.usage.summary() if result.usage else 'none'}[/]")
+    usage = (result.usage or Usage()) if backend is not None else None
+    written = [out_file] if out_file is not None else []
+    finish(usage, written, model=backend.name if backend is not None else None, to_stderr=as_json)

@@ -18,7 +18,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from causalbridge.cli.console import EXIT_PROBLEM, out, verbosity
+from causalbridge.cli.console import EXIT_PROBLEM, finish, out, verbosity
+from causalbridge.cli.options import AsJson, CacheDir, NoCache, llm_help
 from causalbridge.errors import GraphError, InputError
 from causalbridge.graph import CausalGraph, Edge
 
@@ -109,25 +110,24 @@ def estimate_command(
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for cross-fitting, bootstraps and refutations.")] = 0,
     out_path: Annotated[Path | None, typer.Option("--out", "-o", help="Also write the result as JSON here.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON instead of tables.")] = False,
+    as_json: AsJson = False,
     strict: Annotated[bool, typer.Option("--strict", help="Exit with code 1 when a refutation warns.")] = False,
     no_refute: Annotated[bool, typer.Option("--no-refute", help="Skip refutations and sensitivity.")] = False,
-    llm: Annotated[
-        str | None,
-        typer.Option("--llm", help="Model spec that suggests each variable's role, e.g. local:smollm2."),
-    ] = None,
+    llm: Annotated[str | None, typer.Option("--llm", help=llm_help("The model suggests each variable's role."))] = None,
     roles_file: Annotated[
         Path | None,
         typer.Option("--roles", help="YAML file of roles and edges that override the model's (roles:, edges:)."),
     ] = None,
-    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Where the LLM answer cache lives.")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the LLM answer cache.")] = False,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
 ) -> None:
     """Identify the effect on the graph, estimate it with each estimator, and refute it.
 
     Graph variables that are not data columns are treated as latent. Without --graph, the graph is proposed
     from the variables' roles (--llm and/or --roles). Exit code 1 when the effect is not identifiable, or with
     --strict when a refutation warns.
+
+    Example: causalbridge estimate data.csv -t smoker -y fev --graph graph.dot -e ols,ipw --seed 0 --out effect.json
     """
     from causalbridge.data import read_dataset
     from causalbridge.effect import EffectWarning, estimate_effect, parse_estimators
@@ -140,8 +140,8 @@ def estimate_command(
     causal_graph = read_graph_file(graph) if graph is not None else None
     dataset = read_dataset(data, describe)
     table = None
+    backend = None
     if llm is not None or overrides is not None:
-        backend = None
         if llm is not None:
             from causalbridge.llm import make_backend
 
@@ -173,6 +173,9 @@ def estimate_command(
         typer.echo(result.to_json())
     else:
         _print_tables(result)
+    usage = table.usage if backend is not None and table is not None else None
+    written = [out_path] if out_path is not None else []
+    finish(usage, written, model=backend.name if backend is not None else None, to_stderr=as_json)
     if not result.identification.identified or (strict and not result.refutations_passed):
         raise typer.Exit(EXIT_PROBLEM)
 
@@ -202,7 +205,6 @@ def _print_roles(table: RoleTable, graph_source: str) -> None:
     if graph_source == "roles":
         shown = ", ".join(f"{e.source} {e.kind} {e.target}" + _by_user(e.provenance) for e in table.edges)
         out.print(f"Graph proposed from the roles: {escape(shown)}")
-    out.print(f"LLM usage: {escape(table.usage.summary())}")
 
 
 def _by_user(provenance: str) -> str:

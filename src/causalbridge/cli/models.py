@@ -15,7 +15,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from causalbridge.cli.console import out
+from causalbridge.cli.console import finish, out
+from causalbridge.cli.options import AsJson, CacheDir, NoCache
 from causalbridge.errors import InputError
 from causalbridge.llm import (
     Answer,
@@ -74,9 +75,12 @@ def _rows() -> list[dict[str, str | bool]]:
 
 @app.command("list")
 def list_command(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_json: AsJson = False,
 ) -> None:
-    """List the known model kinds and whether each can run here (packages, model files, API keys)."""
+    """List the known model kinds and whether each can run here (packages, model files, API keys).
+
+    Example: causalbridge models list --json
+    """
     rows = _rows()
     if as_json:
         out.print_json(json.dumps(rows))
@@ -120,11 +124,14 @@ def try_command(
     max_tokens: Annotated[int, typer.Option("--max-tokens", min=1, help="Longest reply.")] = 128,
     temperature: Annotated[float, typer.Option("--temperature", min=0.0, help="0 = greedy.")] = 0.0,
     seed: Annotated[int, typer.Option("--seed", help="Sampling seed (used when temperature > 0).")] = 0,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the answer cache.")] = False,
-    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Cache folder.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    no_cache: NoCache = False,
+    cache_dir: CacheDir = None,
+    as_json: AsJson = False,
 ) -> None:
-    """Ask one question and print the answer and its usage."""
+    """Ask one question and print the answer and its usage.
+
+    Example: causalbridge models try local:smollm2 "Does smoking cause lung cancer?" --options yes,no
+    """
     parse_spec(spec)  # a bad spec fails before anything loads
     option_list = tuple(o.strip() for o in options.split(",") if o.strip()) if options else ()
     if claim and not option_list:
@@ -156,5 +163,4 @@ def try_command(
     if as_json:
         payload = {"model": backend.name, "simulation": backend.capabilities.is_simulation, **result}
         out.print_json(json.dumps({**payload, "usage": usage.to_dict()}))
-    else:
-        out.print(f"[dim]usage: {usage.summary()}[/]")
+    finish(usage, to_stderr=as_json)  # the model's name heads the answer (and the JSON)

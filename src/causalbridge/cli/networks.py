@@ -16,7 +16,10 @@ app = typer.Typer(
 
 @app.command("list")
 def list_command() -> None:
-    """List the bundled networks with their size and domain."""
+    """List the bundled networks with their size and domain.
+
+    Example: causalbridge networks list
+    """
     from causalbridge.data import list_networks, load_network
 
     table = Table("network", "variables", "edges", "domain")
@@ -31,7 +34,10 @@ def show_command(
     name: Annotated[str, typer.Argument(help="Network name, e.g. asia.")],
     dot: Annotated[bool, typer.Option("--dot", help="Print the graph as DOT instead of a table.")] = False,
 ) -> None:
-    """Show a network's variables, states, descriptions and edges. Example: causalbridge networks show sachs"""
+    """Show a network's variables, states, descriptions and edges.
+
+    Example: causalbridge networks show sachs --dot
+    """
     from causalbridge.data import load_network
 
     net = load_network(name)

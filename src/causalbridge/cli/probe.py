@@ -15,7 +15,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from causalbridge.cli.console import out, verbosity
+from causalbridge.cli.console import err, finish, out, verbosity
+from causalbridge.cli.options import CacheDir, Llm, NoCache, llm_help
 from causalbridge.errors import InputError
 from causalbridge.probe.stats import IntervalMethod
 
@@ -25,11 +26,8 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-Spec = Annotated[str, typer.Option("--llm", help="Model spec, e.g. local:smollm2 or openai:gpt-4o-mini.")]
 OutDir = Annotated[Path, typer.Option("--out", "-o", help="Folder for the JSON, Markdown and figure.")]
 Seed = Annotated[int, typer.Option("--seed", help="Seed for every random choice; the same seed repeats the run.")]
-NoCache = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the answer cache.")]
-CacheDir = Annotated[Path | None, typer.Option("--cache-dir", help="Answer cache folder.")]
 Interval = Annotated[str, typer.Option("--interval", help="Bootstrap interval: bca (default) or percentile.")]
 Resamples = Annotated[int, typer.Option("--resamples", min=100, help="Bootstrap resamples.")]
 
@@ -46,14 +44,10 @@ def _out_dir(path: Path) -> Path:
     return path
 
 
-def _written(paths: dict[str, Path]) -> None:
-    out.print("wrote " + ", ".join(escape(str(p)) for p in paths.values()), soft_wrap=True)
-
-
 @app.command("bias")
 def bias_command(
     templates: Annotated[str, typer.Argument(help="Templates file (YAML/JSON), or 'builtin' for the shipped 20.")],
-    llm: Spec,
+    llm: Llm,
     out_dir: OutDir,
     words: Annotated[
         str | None, typer.Option("--words", help="Word lists file (default: the templates file's, else shipped).")
@@ -66,7 +60,12 @@ def bias_command(
     no_cache: NoCache = False,
     cache_dir: CacheDir = None,
 ) -> None:
-    """Counterfactual bias audit: change only a protected attribute in each prompt and measure the answer."""
+    """Counterfactual bias audit: change only a protected attribute in each prompt and measure the answer.
+
+    Example: causalbridge probe bias builtin --llm local:smollm2 --fillings 12 --seed 0 --out bias-report/
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from causalbridge.llm import make_backend, parse_spec
     from causalbridge.probe.bias import AuditSettings, BiasTemplate, audit_bias, load_templates, write_audit
 
@@ -82,11 +81,23 @@ def bias_command(
     parse_spec(llm)
     backend = make_backend(llm, cache_dir=cache_dir, no_cache=no_cache)
 
-    def progress(template: BiasTemplate, done: int, total: int) -> None:
-        if verbosity.level >= 0:
-            out.print(f"[{done}/{total}] {escape(template.id)}", highlight=False)
+    bar = Progress(
+        TextColumn("bias audit"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("templates · {task.fields[template]}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=verbosity.level < 0 or not err.is_terminal,
+    )
+    task = bar.add_task("templates", total=len(template_set.templates), template="")
 
-    audit = audit_bias(backend, template_set, settings, progress=progress)
+    def progress(template: BiasTemplate, done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total, template=escape(template.id))
+
+    with bar:
+        audit = audit_bias(backend, template_set, settings, progress=progress)
     paths = write_audit(audit, folder)
     table = Table("attribute", "group vs reference", "templates", "effect", "interval")
     for o in audit.overall:
@@ -101,14 +112,13 @@ def bias_command(
     out.print(table)
     significant = ", ".join(f"{t.template}:{t.group} ({t.effect:+.3f})" for t in audit.significant) or "none"
     out.print(f"significant at FDR {fdr:g}: {escape(significant)}", soft_wrap=True)
-    out.print(audit.usage.summary())
-    _written(paths)
+    finish(audit.usage, paths.values(), model=backend.name)
 
 
 @app.command("attribution")
 def attribution_command(
     parts_file: Annotated[Path, typer.Argument(help="Attribution file: parts, outcome, samples (YAML/JSON).")],
-    llm: Spec,
+    llm: Annotated[str, typer.Option("--llm", help=llm_help("It is also the refusal judge unless --judge is given."))],
     out_dir: OutDir,
     judge: Annotated[
         str | None, typer.Option("--judge", help="Model spec for the refusal judge (default: the --llm model).")
@@ -127,7 +137,10 @@ def attribution_command(
     no_cache: NoCache = False,
     cache_dir: CacheDir = None,
 ) -> None:
-    """Prompt-intervention attribution: which part of a prompt causes the refusal, the claim or the answer."""
+    """Prompt-intervention attribution: which part of a prompt causes the refusal, the claim or the answer.
+
+    Example: causalbridge probe attribution parts.yaml --llm local:smollm2 --design full --seed 0 --out attribution/
+    """
     from causalbridge.llm import make_backend, parse_spec
     from causalbridge.probe.attribution import DESIGNS, DesignKind, attribute, load_attribution, write_attribution
 
@@ -161,8 +174,8 @@ def attribution_command(
         table.add_row(escape(effect.label), f"{mark}{i.estimate:+.3f}", f"[{i.low:+.3f}, {i.high:+.3f}]")
     out.print(f"design: {result.design} ({len(result.cells)} cells × {result.samples} samples)")
     out.print(table)
-    out.print(result.usage.summary())
-    _written(paths)
+    models = backend.name if judge_backend is None else f"{backend.name}, judge {judge_backend.name}"
+    finish(result.usage, paths.values(), model=models)
 
 
 @app.command("modality")
@@ -180,7 +193,10 @@ def modality_command(
     no_cache: NoCache = False,
     cache_dir: CacheDir = None,
 ) -> None:
-    """Modality reliance: blank, noise and swap the pictures, remove and swap the text, and compare."""
+    """Modality reliance: blank, noise and swap the pictures, remove and swap the text, and compare.
+
+    Example: causalbridge probe modality items.yaml --llm openai:gpt-4o-mini --noise-sigma 64 --seed 0 --out modality/
+    """
     from causalbridge.probe.modality import load_items, make_vision_backend, modality_reliance, write_reliance
 
     folder = _out_dir(out_dir)
@@ -205,5 +221,4 @@ def modality_command(
         f"verdict: the answers follow {'the ' + result.verdict if result.verdict != 'undetermined' else '?'}"
         + (" (undetermined)" if result.verdict == "undetermined" else "")
     )
-    out.print(result.usage.summary())
-    _written(paths)
+    finish(result.usage, paths.values(), model=llm)

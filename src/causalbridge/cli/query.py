@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from causalbridge.cli.console import out
+from causalbridge.cli.options import AsJson
 from causalbridge.cli.parsing import parse_assignments
 
 
@@ -24,7 +25,7 @@ def query_command(
             help="Read --given as the factual world and --do as the counterfactual intervention: P(target_do | given).",
         ),
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Exact P(target | given), P(target | do, given) or, with --counterfactual, P(target_do | given).
 
