@@ -91,4 +91,4 @@ def test_demo_runs_every_job_and_writes_the_report(demo_report: Path) -> None:
     html = (demo_report / "index.html").read_text()
     assert "<svg" in html and "simulated" in html.lower()
     stdout = (demo_report / "stdout.txt").read_text()
-    assert "LLM usage of local:smollm2" in stdout and "index.html" in stdout
+    assert "usage (local:smollm2)" in stdout and "index.html" in stdout

@@ -58,7 +58,6 @@ LLM_COMMANDS: dict[CommandPath, str] = {
 }
 # --llm help texts that do not start with the shared one, and why.
 LLM_HELP_EXCEPTIONS: set[CommandPath] = {
-    ("demo",),  # defaults to the embedded model and says so
     ("probe", "modality"),  # needs a vision model: openai: or openai-compatible: only
 }
 SEED_COMMANDS: set[CommandPath] = {
@@ -87,7 +86,7 @@ OUT_COMMANDS: set[CommandPath] = {
     ("bench", "generate", "ladder"),
     ("bench", "generate", "corr2cause"),
 }
-OUT_WITHOUT_SHORT: set[CommandPath] = {("demo",)}  # demo's --out predates -o (its module is owned elsewhere)
+OUT_WITHOUT_SHORT: set[CommandPath] = set()
 JSON_COMMANDS: set[CommandPath] = {
     ("discover",),
     ("estimate",),

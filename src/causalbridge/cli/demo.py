@@ -15,7 +15,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from causalbridge.cli.console import out
+from causalbridge.cli.console import chatter, finish, out
+from causalbridge.cli.options import CacheDir, NoCache, llm_help
 
 if TYPE_CHECKING:
     from causalbridge.cli.demo_steps import Step
@@ -29,15 +30,13 @@ SMALL_MODEL_WARNING = (
 
 
 def demo_command(
-    out_dir: Annotated[Path, typer.Option("--out", help="Where to write the report.")] = Path("demo-report"),
-    llm: Annotated[str, typer.Option("--llm", help="The model to demonstrate (default: the embedded one).")] = (
-        "local:smollm2"
-    ),
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Where to write the report.")] = Path("demo-report"),
+    llm: Annotated[str, typer.Option("--llm", help=llm_help("Default: the embedded model."))] = "local:smollm2",
     samples: Annotated[int, typer.Option("--samples", help="Rows to sample from each network.")] = 2000,
     questions: Annotated[int, typer.Option("--questions", help="Ladder questions for the benchmark.")] = 40,
     seed: Annotated[int, typer.Option("--seed", help="Seed for sampling, the expert and the questions.")] = 0,
-    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Where the LLM answer cache lives.")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the LLM answer cache.")] = False,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
 ) -> None:
     """Run the demo: hybrid discovery on sachs with the model (and a simulated expert for contrast), an effect
     estimate on asia with the model's variable roles, a short ladder benchmark of the model, exact causal answers,
@@ -56,8 +55,8 @@ def demo_command(
     if questions < 1:
         raise InputError(f"--questions must be at least 1, got {questions}", where="--questions")
     started = time.perf_counter()
-    out.print(f"[yellow]{escape(SMALL_MODEL_WARNING)}[/]" if llm == "local:smollm2" else f"model: {escape(llm)}")
-    out.print(f"loading {escape(llm)} ...")
+    chatter(f"[yellow]{escape(SMALL_MODEL_WARNING)}[/]" if llm == "local:smollm2" else f"model: {escape(llm)}")
+    chatter(f"loading {escape(llm)} ...")
     model = make_backend(llm, cache_dir=cache_dir, no_cache=no_cache)
     out_dir.mkdir(parents=True, exist_ok=True)
     steps = []
@@ -101,12 +100,8 @@ def demo_command(
         lines += [f"## {step.title}", "", *step.markdown()]
     lines += [f"LLM usage (all steps): {usage.summary()}", ""]
     (out_dir / "summary.md").write_text("\n".join(lines), encoding="utf-8")
-    out.print(f"[bold]LLM usage of {escape(llm)} (all steps):[/] {escape(usage.summary())}", soft_wrap=True)
-    out.print(
-        f"Report written to [bold]{files.html}[/] (also {out_dir / 'summary.md'}, {out_dir / 'result.json'}) "
-        f"in {time.perf_counter() - started:.0f} s.",
-        soft_wrap=True,
-    )
+    chatter(f"demo finished in {time.perf_counter() - started:.0f} s; open {escape(str(files.html))} in a browser")
+    finish(usage, (files.html, out_dir / "summary.md", out_dir / "result.json"), model=llm)
 
 
 def _print_step(step: Step) -> None:
