@@ -37,6 +37,7 @@ LEAVES: set[CommandPath] = {
     ("probe", "bias"),
     ("probe", "attribution"),
     ("probe", "modality"),
+    ("probe", "patching"),
     ("bench", "run"),
     ("bench", "report"),
     ("bench", "generate", "ladder"),
@@ -45,6 +46,7 @@ LEAVES: set[CommandPath] = {
 GROUPS: set[CommandPath] = {(), ("networks",), ("models",), ("probe",), ("bench",), ("bench", "generate")}
 
 # Commands that call a model, and the parameter holding its spec (`models try` takes it as its first argument).
+# `probe patching` is not one: it takes --model, a transformers model it runs in-process (no calls, no answer cache).
 LLM_COMMANDS: dict[CommandPath, str] = {
     ("discover",): "llm",
     ("estimate",): "llm",
@@ -69,6 +71,7 @@ SEED_COMMANDS: set[CommandPath] = {
     ("probe", "bias"),
     ("probe", "attribution"),
     ("probe", "modality"),
+    ("probe", "patching"),
     ("bench", "run"),
     ("bench", "generate", "ladder"),
     ("bench", "generate", "corr2cause"),
@@ -82,6 +85,7 @@ OUT_COMMANDS: set[CommandPath] = {
     ("probe", "bias"),
     ("probe", "attribution"),
     ("probe", "modality"),
+    ("probe", "patching"),
     ("bench", "run"),
     ("bench", "generate", "ladder"),
     ("bench", "generate", "corr2cause"),
@@ -96,6 +100,7 @@ JSON_COMMANDS: set[CommandPath] = {
     ("models", "try"),
     ("bench", "run"),
     ("bench", "report"),
+    ("probe", "patching"),
 }
 
 

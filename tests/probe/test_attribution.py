@@ -296,3 +296,53 @@ def test_cli_attribution_from_recorded_answers(tmp_path: Path) -> None:
     assert (out / "attribution.md").exists() and (out / "attribution_effects.svg").exists()
     bad = runner.invoke(probe_cli.app, ["attribution", str(path), "--llm", "x", "--out", str(out), "--design", "half"])
     assert isinstance(bad.exception, InputError) and "--design" in str(bad.exception)
+
+
+def test_progress_follows_the_cells_then_the_effects_and_batching_changes_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from causalbridge.probe.attribution import CELLS_PER_CALL
+    from causalbridge.probe.attribution import run as run_module
+
+    backend = PlantedPromptBackend(refusal_probability)
+    assert run_module._cells_per_call(backend) == max(CELLS_PER_CALL, backend.concurrency)
+    whole = attribute(backend, PARTS, Refusal(detector="keyword"), samples=20, seed=0)
+    monkeypatch.setattr(run_module, "_cells_per_call", lambda backend: 3)
+    calls: list[tuple[str, int, int]] = []
+    batched = attribute(
+        PlantedPromptBackend(refusal_probability),
+        PARTS,
+        Refusal(detector="keyword"),
+        samples=20,
+        seed=0,
+        progress=lambda *call: calls.append(call),
+    )
+    assert calls[:4] == [("cells", 0, 8), ("cells", 3, 8), ("cells", 6, 8), ("cells", 8, 8)]
+    assert calls[4:] == [("effects", n, 6) for n in range(1, 7)]  # 3 main effects and 3 interactions
+    assert [c.values for c in batched.cells] == [c.values for c in whole.cells]
+    assert [e.interval for e in batched.main_effects] == [e.interval for e in whole.main_effects]
+    assert batched.usage.queries == whole.usage.queries == 8 * 20
+
+
+def test_cli_attribution_draws_a_progress_bar_unless_quiet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    from causalbridge.cli import console
+
+    path = tmp_path / "a.yaml"
+    path.write_text(ATTRIBUTION_FILE)
+    spec = load_attribution(path)
+    recording = tmp_path / "answers.jsonl"
+    recorder = RecordingBackend(PlantedPromptBackend(refusal_probability), recording)
+    attribute(recorder, spec.parts, spec.outcome(), samples=spec.samples, seed=spec.seed)
+    args = ["attribution", str(path), "--llm", f"replay:{recording}", "--out", str(tmp_path / "report")]
+    for level, drawn in ((0, True), (-1, False)):
+        screen = io.StringIO()
+        monkeypatch.setattr(console, "err", Console(file=screen, force_terminal=True, width=160))
+        monkeypatch.setattr(console.verbosity, "level", level)
+        r = CliRunner().invoke(probe_cli.app, args, env={"COLUMNS": "200"})
+        assert r.exit_code == 0, r.output
+        drawn_text = screen.getvalue()
+        assert (("attribution" in drawn_text) and ("effects" in drawn_text)) == drawn, drawn_text

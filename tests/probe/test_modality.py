@@ -230,7 +230,10 @@ def test_openai_compatible_vision_backend_over_http_matches_the_double(tmp_path:
         cached = modality_reliance(backend, items, seed=0)
         assert len(server.requests) == requests  # every answer came from the cache the second time
     in_process = modality_reliance(PlantedVisionBackend(1.0, 0.15), items, seed=0)
-    assert requests == len(items) * 6
+    # items are asked a few at a time, so a prompt repeated in a later batch (the same blank picture and caption)
+    # is answered from the cache: every prompt is either a request or a cache hit
+    assert over_http.usage.queries == len(items) * 6
+    assert requests + over_http.usage.cache_hits == len(items) * 6
     assert cached.usage.cache_hits == len(items) * 6
     assert over_http.verdict == in_process.verdict == "image"
     for ours, theirs in zip(over_http.effects, in_process.effects, strict=True):
@@ -339,3 +342,19 @@ def test_cli_modality_over_http(tmp_path: Path) -> None:
     data = json.loads((out / "modality.json").read_text())
     assert data["verdict"] == "image" and data["usage"]["queries"] == 16 * 6
     assert (out / "modality.md").exists() and (out / "modality_shifts.png").exists()
+
+
+def test_progress_follows_the_items_then_the_intervals_and_batching_changes_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from causalbridge.probe.modality import reliance
+
+    items = _items(8)
+    calls: list[tuple[str, int, int]] = []
+    followed = modality_reliance(PlantedVisionBackend(1.0, 0.15), items, seed=0, progress=lambda *c: calls.append(c))
+    assert calls[:3] == [("items", 0, 8), ("items", 4, 8), ("items", 8, 8)]  # ITEMS_PER_CALL = 4
+    assert calls[3:] == [("effects", n, 11) for n in (2, 4, 6, 8, 10, 11)]  # shift + drop each, then the verdict
+    monkeypatch.setattr(reliance, "ITEMS_PER_CALL", 1)
+    one_by_one = modality_reliance(PlantedVisionBackend(1.0, 0.15), items, seed=0)
+    assert one_by_one.items == followed.items and one_by_one.effects == followed.effects
+    assert one_by_one.verdict == followed.verdict == "image"

@@ -302,3 +302,17 @@ def test_counterfactual_prompt_object_and_string_are_the_same(tokenizer: Any) ->
     assert as_text.kinds == (SiteKind.ATTN, SiteKind.MLP)
     assert as_text.effects == pytest.approx(as_object.effects, abs=0)
     assert as_text.corrupted_tokens[1] == "big"
+
+
+def test_a_progress_callback_follows_the_batches(tokenizer: Any) -> None:
+    model = _gpt2()
+    metric = answer_probability(tokenizer, " paris")
+    calls: list[tuple[int, int]] = []
+    kwargs: dict[str, Any] = {"kinds": [SiteKind.RESID], "batch_size": 7}
+    followed = patch_sweep(
+        model, tokenizer, CLEAN, CORRUPTED, metric, progress=lambda *call: calls.append(call), **kwargs
+    )
+    total = 2 * N_TOKENS  # two layers, every position
+    assert calls == [(0, total), (7, total), (14, total), (total, total)]
+    quiet = patch_sweep(model, tokenizer, CLEAN, CORRUPTED, metric, progress=False, **kwargs)
+    assert followed.effects == pytest.approx(quiet.effects, abs=0)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -39,6 +40,34 @@ def chatter(message: str, *, to_stderr: bool = False) -> None:
     """A progress or status line that is not the result: dropped by ``-q``; on stderr while stdout holds JSON."""
     if verbosity.level >= 0:
         (err if to_stderr else out).print(message, soft_wrap=True)
+
+
+@contextmanager
+def stage_progress(title: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A transient progress bar on stderr, driven by ``update(stage, done, total)`` calls from a library loop.
+
+    It is off with ``-q`` and when stderr is not a terminal (a log file or a pipe gets no bar frames); the
+    library functions take the ``update`` callable as their ``progress`` argument.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn(escape(title)),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[stage]}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=verbosity.level < 0 or not err.is_terminal,
+    )
+    task = bar.add_task(title, total=None, stage="")
+
+    def update(stage: str, done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total, stage=escape(stage))
+
+    with bar:
+        yield update
 
 
 def finish(
@@ -77,5 +106,6 @@ def run_guarded(func: Callable[[], T]) -> T:
     except CausalBridgeError as exc:
         sys.exit(report_user_error(exc))
     except KeyboardInterrupt:
-        err.print("[yellow]interrupted[/] — finished items are saved; run the same command again to resume.")
+        # bench run and counterfactual say what they saved themselves; elsewhere only the answer cache persists
+        err.print("[yellow]interrupted[/] — model answers already received stay cached and are reused on a re-run.")
         sys.exit(130)

@@ -19,15 +19,25 @@ from causalbridge.probe.attribution.outcomes import (
 )
 from causalbridge.probe.attribution.parts import ABLATIONS, Part, PromptParts
 from causalbridge.probe.attribution.report import attribution_markdown, attribution_to_dict, write_attribution
-from causalbridge.probe.attribution.run import AttributionResult, CellResult, PartEffect, aattribute, attribute
+from causalbridge.probe.attribution.run import (
+    CELLS_PER_CALL,
+    AttributionProgress,
+    AttributionResult,
+    CellResult,
+    PartEffect,
+    aattribute,
+    attribute,
+)
 from causalbridge.probe.attribution.specfile import AttributionSpec, load_attribution
 
 __all__ = [
     "ABLATIONS",
+    "CELLS_PER_CALL",
     "DESIGNS",
     "DETECTORS",
     "REFUSAL_PATTERNS",
     "AnswerProbability",
+    "AttributionProgress",
     "AttributionResult",
     "AttributionSpec",
     "CellResult",

@@ -11,9 +11,11 @@ from __future__ import annotations
 from causalbridge.probe.modality.images import Image, blank, decode_png, encode_png, load_image, noised, solid
 from causalbridge.probe.modality.reliance import (
     INTERVENTIONS,
+    ITEMS_PER_CALL,
     InterventionEffect,
     ItemResult,
     ModalityItem,
+    ModalityProgress,
     RelianceResult,
     amodality_reliance,
     modality_reliance,
@@ -31,10 +33,12 @@ from causalbridge.probe.modality.vision import (
 
 __all__ = [
     "INTERVENTIONS",
+    "ITEMS_PER_CALL",
     "Image",
     "InterventionEffect",
     "ItemResult",
     "ModalityItem",
+    "ModalityProgress",
     "OpenAICompatVisionBackend",
     "OpenAIVisionBackend",
     "RelianceResult",

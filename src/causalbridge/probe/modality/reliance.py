@@ -14,12 +14,16 @@ clean answer loses. Means over items get stratified bootstrap intervals. The ver
 which are the like-for-like interventions (each replaces one modality's evidence with other valid evidence):
 the paired difference of image-swap and text-swap shifts, with its interval, says which modality the answers
 follow -- or that this many items cannot tell.
+
+Items are asked a few at a time (at least :data:`ITEMS_PER_CALL`, more when the backend runs many requests at
+once), so that a ``progress`` callback can follow a long run; batching never changes an answer.
 """
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -40,6 +44,13 @@ INTERVENTIONS: tuple[tuple[Modality, str], ...] = (
     ("text", "remove"),
     ("text", "swap"),
 )
+
+#: ``progress(stage, done, total)``: stage ``"items"`` after each batch of items is answered (and once with 0
+#: before the first), then ``"effects"`` after each bootstrap interval (two per intervention, one for the verdict).
+ModalityProgress = Callable[[str, int, int], None]
+
+#: The fewest items asked per call (each item is 1 + one prompt per intervention).
+ITEMS_PER_CALL = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +173,14 @@ def _variants(
     return result
 
 
+def _items_per_call(backend: VisionBackend, prompts_per_item: int) -> int:
+    """Enough items per call to keep the backend's concurrent requests busy."""
+    concurrency = getattr(backend, "concurrency", None)
+    if not isinstance(concurrency, int) or isinstance(concurrency, bool):
+        return ITEMS_PER_CALL
+    return max(ITEMS_PER_CALL, math.ceil(concurrency / prompts_per_item))
+
+
 async def _ask(backend: VisionBackend, prompts: list[VisionPrompt], options: tuple[str, ...]) -> list[Choice]:
     choices = await backend.choose_vision(prompts, options)
     if len(choices) != len(prompts):
@@ -179,6 +198,7 @@ async def amodality_reliance(
     confidence: float = 0.95,
     n_resamples: int = 2000,
     interval: IntervalMethod = "bca",
+    progress: ModalityProgress | None = None,
 ) -> RelianceResult:
     """The async form of :func:`modality_reliance`."""
     chosen = tuple(interventions)
@@ -193,21 +213,30 @@ async def amodality_reliance(
     variants = _variants(items, noise_sigma, seed, chosen)
     usage = Usage()
     results: list[ItemResult] = []
-    # one batch per distinct option set, so each choose call shares its options
+    step = _items_per_call(backend, 1 + len(chosen))
+    if progress is not None:
+        progress("items", 0, len(items))
+    # batches within one distinct option set, so each choose call shares its options
     for options in dict.fromkeys(item.options for item in items):
-        members = [i for i, item in enumerate(items) if item.options == options]
-        prompts = [prompt for i in members for _, prompt in variants[i]]
-        choices = iter(await _ask(backend, prompts, options))
-        for i in members:
-            answered = [(label, next(choices)) for label, _ in variants[i]]
-            usage = usage + Usage.total(choice.usage for _, choice in answered)
-            results.append(
-                ItemResult(items[i].id, answered[0][1].probs, tuple((k, c.probs) for k, c in answered[1:]), options)
-            )
+        group = [i for i, item in enumerate(items) if item.options == options]
+        for first in range(0, len(group), step):
+            members = group[first : first + step]
+            prompts = [prompt for i in members for _, prompt in variants[i]]
+            choices = iter(await _ask(backend, prompts, options))
+            for i in members:
+                answered = [(label, next(choices)) for label, _ in variants[i]]
+                usage = usage + Usage.total(choice.usage for _, choice in answered)
+                results.append(
+                    ItemResult(items[i].id, answered[0][1].probs, tuple((k, c.probs) for k, c in answered[1:]), options)
+                )
+            if progress is not None:
+                progress("items", len(results), len(items))
     order = {item.id: n for n, item in enumerate(items)}
     results.sort(key=lambda r: order[r.id])
+    verdict_pair = ("image", "swap") in chosen and ("text", "swap") in chosen
+    intervals = 2 * len(chosen) + int(verdict_pair)
     effects = []
-    for modality, kind in chosen:
+    for number, (modality, kind) in enumerate(chosen, start=1):
         key = f"{modality}:{kind}"
         shift, drop = (
             bootstrap_contrast(
@@ -221,13 +250,17 @@ async def amodality_reliance(
         )
         flips = float(np.mean([np.argmax(r.probs(key)) != np.argmax(r.clean) for r in results]))
         effects.append(InterventionEffect(modality, kind, shift, drop, flips))
+        if progress is not None:
+            progress("effects", 2 * number, intervals)
     difference = None
     verdict: Literal["image", "text", "undetermined"] = "undetermined"
-    if ("image", "swap") in chosen and ("text", "swap") in chosen:
+    if verdict_pair:
         paired = [r.shift("image:swap") - r.shift("text:swap") for r in results]
         difference = bootstrap_contrast(
             [paired], confidence=confidence, n_resamples=n_resamples, method=interval, rng=stable_rng(seed, "verdict")
         )
+        if progress is not None:
+            progress("effects", intervals, intervals)
         if difference.low > 0:
             verdict = "image"
         elif difference.high < 0:
@@ -269,8 +302,13 @@ def modality_reliance(
     confidence: float = 0.95,
     n_resamples: int = 2000,
     interval: IntervalMethod = "bca",
+    progress: ModalityProgress | None = None,
 ) -> RelianceResult:
-    """Intervene on each item's picture and text separately and measure how far the answers move."""
+    """Intervene on each item's picture and text separately and measure how far the answers move.
+
+    ``progress``, when given, is called as the items are answered and the intervals computed
+    (:data:`ModalityProgress`); the CLI draws its progress bar from it.
+    """
     return run_sync(
         amodality_reliance(
             backend,
@@ -281,5 +319,6 @@ def modality_reliance(
             confidence=confidence,
             n_resamples=n_resamples,
             interval=interval,
+            progress=progress,
         )
     )

@@ -9,6 +9,7 @@ causal LM with a GPT-2, Llama, Mistral, Qwen or GPT-NeoX style decoder, with pla
                          "The Colosseum is located in the city of", answer_probability(tokenizer, " Paris"))
     result.heatmap("tracing")          # tracing.png and tracing.svg
     result.to_json("tracing.json")
+    write_patching(result, "report/")  # patching.json, patching.md, patching_heatmap.png/.svg
 """
 
 from __future__ import annotations
@@ -36,9 +37,10 @@ from causalbridge.probe.patching.metrics import (
     answer_token_id,
     logit_difference,
 )
+from causalbridge.probe.patching.report import patching_markdown, write_patching
 from causalbridge.probe.patching.result import PatchingResult
 from causalbridge.probe.patching.sites import DecoderLayout, Site, SiteKind, locate_layout
-from causalbridge.probe.patching.sweep import ALL_KINDS, clean_metric, patch_sweep, patched_metric
+from causalbridge.probe.patching.sweep import ALL_KINDS, SweepProgress, clean_metric, patch_sweep, patched_metric
 
 __all__ = [
     "ALL_KINDS",
@@ -53,6 +55,7 @@ __all__ = [
     "Site",
     "SiteKind",
     "SubjectNoise",
+    "SweepProgress",
     "answer_log_prob",
     "answer_probability",
     "answer_token_id",
@@ -61,5 +64,7 @@ __all__ = [
     "logit_difference",
     "patch_sweep",
     "patched_metric",
+    "patching_markdown",
     "subject_positions",
+    "write_patching",
 ]

@@ -9,7 +9,7 @@ a sweep over all layers, positions and kinds costs ``ceil(sites / batch_size)`` 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,9 @@ from causalbridge.probe.patching.runs import Runner, inference
 from causalbridge.probe.patching.sites import Site, SiteKind, locate_layout
 
 ALL_KINDS: tuple[SiteKind, ...] = (SiteKind.RESID, SiteKind.ATTN, SiteKind.MLP)
+
+#: ``progress(done, total)``: called with 0 before the first batch of patched runs and after each batch.
+SweepProgress = Callable[[int, int], None]
 
 
 def _model_name(model: nn.Module) -> str:
@@ -68,7 +71,7 @@ def patch_sweep(
     layers: Sequence[int] | None = None,
     positions: Sequence[int | None] | None = None,
     batch_size: int = 32,
-    progress: bool = True,
+    progress: bool | SweepProgress = True,
 ) -> PatchingResult:
     """Indirect effect of restoring each clean activation in the corrupted run, for every requested site.
 
@@ -76,6 +79,8 @@ def patch_sweep(
     :class:`CounterfactualPrompt`) or :class:`SubjectNoise`. ``layers`` defaults to every decoder layer and
     ``positions`` to every token position (None in ``positions`` adds an all-positions column). The model is
     run in evaluation mode without gradients and left in the mode it was given in, with no hook left behind.
+    ``progress`` is True for a progress bar on stderr, False for none, or a :data:`SweepProgress` callback
+    (the CLI passes one to draw its own bar).
     """
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise InputError(f"batch_size must be a positive int, not {batch_size!r}", where="batch_size")
@@ -101,13 +106,18 @@ def patch_sweep(
         clean_value = float(score(metric, clean_logits)[0])
         corrupted_value = float(score(metric, runner.patched(cache, [()]))[0])
         patched = np.empty(len(sites), dtype=np.float64)
-        with _progress(progress, len(sites)) as bar:
+        callback = progress if callable(progress) else None
+        with _progress(bool(progress) and callback is None, len(sites)) as bar:
             task = bar.add_task("patching", total=len(sites))
+            if callback is not None:
+                callback(0, len(sites))
             for start in range(0, len(sites), batch_size):
                 chunk = sites[start : start + batch_size]
                 logits = runner.patched(cache, [(site,) for site in chunk])
                 patched[start : start + len(chunk)] = score(metric, logits).numpy()
                 bar.advance(task, len(chunk))
+                if callback is not None:
+                    callback(start + len(chunk), len(sites))
 
     shape = (len(chosen_kinds), len(layer_axis), len(position_axis))
     return PatchingResult(
