@@ -78,6 +78,8 @@ def test_demo_runs_every_job_and_writes_the_report(demo_report: Path) -> None:
     truth = result["effect"]["true asia graph"]["estimates"]["ols"]
     assert truth["ci_low"] <= exact <= truth["ci_high"]  # seed 0: the true graph's interval covers the truth
     assert set(result["effect"]["model_roles"]) == {"asia", "tub", "lung", "bronc", "either", "xray"}
+    flagged = result["effect"]["true asia graph"]["identification"]["bad_controls"]
+    assert {b["variable"] for b in flagged} == {"lung", "bronc", "either", "xray"}  # mediators and a consequence
     bench = result["benchmark"]
     assert bench["items"] == 6 and bench["answered_now"] == 6 and 0 <= bench["accuracy"]["value"] <= 1
     assert result["exact"]["P(dysp=yes | do(smoke=yes))"] == pytest.approx(

@@ -155,7 +155,8 @@ def effect_step(model: Backend, samples: int, seed: int) -> Step:
                 "; ".join(f"{k}: {v}" for k, v in roles.items()),
                 "In asia smoking has no causes, so nothing needs adjusting; lung, bronc and either are mediators "
                 "(bad controls) and xray is a consequence of the outcome. A graph built from wrong roles adjusts "
-                "for them, and the library flags every such bad control.",
+                "for them: bad controls can only be flagged in the graph the analysis is given, so the true "
+                "graph's analysis below flags all four and the model's graph flags none.",
             ),
             "note",
         ),
