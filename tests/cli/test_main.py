@@ -94,3 +94,22 @@ def test_demo_runs_every_job_and_writes_the_report(demo_report: Path) -> None:
     assert "<svg" in html and "simulated" in html.lower()
     stdout = (demo_report / "stdout.txt").read_text()
     assert "usage (local:smollm2)" in stdout and "index.html" in stdout
+
+
+@pytest.mark.parametrize("command", ["estimate", "discover"])
+def test_missing_cells_stop_with_the_line_or_are_dropped_on_request(command: str, tmp_path: Path) -> None:
+    data = tmp_path / "miss.csv"
+    data.write_text("a,b\n1,\n0,3\n1,4\n0,2\n1,5\n0,1\n")
+    graph = tmp_path / "g.csv"
+    graph.write_text("source,target\na,b\n")
+    args = ["estimate", str(data), "-t", "a", "-y", "b", "--graph", str(graph), "--no-refute"]
+    if command == "discover":
+        args = ["discover", str(data), "--method", "pc"]
+    r = run(*args)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "miss.csv:2" in r.stderr and "--missing drop" in r.stderr
+    r = run(*args, "--missing", "drop")
+    assert r.returncode == 0, r.stderr
+    assert "dropped 1 of 6 rows with missing values" in r.stderr and "DataWarning" not in r.stderr
+    r = run(*args, "--missing", "maybe")
+    assert r.returncode == 2 and "--missing" in r.stderr

@@ -168,7 +168,7 @@ def test_ragged_rows_name_the_line(tmp_path: Path, row: str) -> None:
 def test_missing_value_names_column_and_first_row(tmp_path: Path) -> None:
     path = _write(tmp_path, "m.csv", "a,b,c\n1.5,2.5,x\n3.5,,y\n4.5,NA,\n")
     error = _fails(path, f"{path}:3: column 'b'", "3 missing cell(s) in 2 row(s), in column(s) b, c")
-    assert "missing='drop'" in str(error)
+    assert "--missing drop" in str(error) and "missing='drop'" in str(error)
 
 
 def test_all_rows_incomplete_cannot_be_dropped(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from causalbridge.cli.console import err, finish, out, verbosity
-from causalbridge.cli.options import AsJson, CacheDir, NoCache, llm_help
+from causalbridge.cli.options import AsJson, CacheDir, MissingCells, NoCache, llm_help, missing_policy
 from causalbridge.errors import InputError
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
 
 
 def _load(
-    data: Path | None, describe: Path | None, network: str | None, samples: int, seed: int
+    data: Path | None, describe: Path | None, network: str | None, samples: int, seed: int, missing: str = "error"
 ) -> tuple[CausalDataset, Network | None, list[str]]:
     """The dataset (from a file or sampled from a bundled network) and the warnings reading it raised."""
     from causalbridge.data import load_network, read_dataset
@@ -119,7 +119,7 @@ def _load(
             dataset, found = net.sample(samples, seed=seed), net
         else:
             assert data is not None
-            dataset, found = read_dataset(data, describe), None
+            dataset, found = read_dataset(data, describe, missing=missing_policy(missing)), None
     messages = list(dict.fromkeys(str(w.message) for w in caught))
     return dataset, found, messages
 
@@ -164,6 +164,7 @@ def discover_command(
     describe: Annotated[
         Path | None, typer.Option("--describe", "-d", help="YAML/JSON file describing the columns.")
     ] = None,
+    missing: MissingCells = "error",
     network: Annotated[str | None, typer.Option("--network", help="Sample a bundled network instead.")] = None,
     samples: Annotated[int, typer.Option("--samples", help="Rows to sample with --network.")] = 5000,
     seed: Annotated[int, typer.Option("--seed", help="Seed for sampling and question order.")] = 0,
@@ -195,7 +196,7 @@ def discover_command(
     from causalbridge.llm.types import Usage
 
     method = _choice(method, METHODS, "--method")
-    dataset, net, messages = _load(data, describe, network, samples, seed)
+    dataset, net, messages = _load(data, describe, network, samples, seed, missing)
     for message in messages:
         err.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
     knowledge: Knowledge | None = read_knowledge(known, dataset.names) if known is not None else None

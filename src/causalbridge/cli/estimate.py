@@ -18,8 +18,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from causalbridge.cli.console import EXIT_PROBLEM, finish, out, verbosity
-from causalbridge.cli.options import AsJson, CacheDir, NoCache, llm_help
+from causalbridge.cli.console import EXIT_PROBLEM, err, finish, out, verbosity
+from causalbridge.cli.options import AsJson, CacheDir, MissingCells, NoCache, llm_help, missing_policy
 from causalbridge.errors import GraphError, InputError
 from causalbridge.graph import CausalGraph, Edge
 
@@ -101,6 +101,7 @@ def estimate_command(
     describe: Annotated[
         Path | None, typer.Option("--describe", help="Variable descriptions (YAML/JSON) for the data.")
     ] = None,
+    missing: MissingCells = "error",
     estimators: Annotated[
         str, typer.Option("--estimators", "-e", help="Comma-separated: ols, ipw, aipw, dml.")
     ] = "ols,ipw,aipw",
@@ -138,7 +139,11 @@ def estimate_command(
         raise InputError("give a causal graph, or --llm SPEC (and/or --roles FILE) to propose one", where="--graph")
     overrides = read_role_overrides(roles_file) if roles_file is not None else None
     causal_graph = read_graph_file(graph) if graph is not None else None
-    dataset = read_dataset(data, describe)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        dataset = read_dataset(data, describe, missing=missing_policy(missing))
+    for message in dict.fromkeys(str(w.message) for w in caught):  # reading warnings, once each, on stderr
+        err.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
     table = None
     backend = None
     if llm is not None or overrides is not None:

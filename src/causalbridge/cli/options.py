@@ -7,7 +7,7 @@ command that calls a model, writes files or prints a result picks them up from h
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -26,3 +26,17 @@ Llm = Annotated[str, typer.Option("--llm", help=LLM_HELP)]
 CacheDir = Annotated[Path | None, typer.Option("--cache-dir", help=CACHE_DIR_HELP)]
 NoCache = Annotated[bool, typer.Option("--no-cache", help=NO_CACHE_HELP)]
 AsJson = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
+
+MISSING_HELP = "Missing cells: 'error' (stop and name the first one) or 'drop' (drop incomplete rows, with a warning)."
+MissingCells = Annotated[str, typer.Option("--missing", help=MISSING_HELP)]
+
+
+def missing_policy(value: str) -> Literal["error", "drop"]:
+    """The ``--missing`` value, checked at the CLI edge."""
+    from causalbridge.errors import InputError
+
+    if value == "error":
+        return "error"
+    if value == "drop":
+        return "drop"
+    raise InputError(f"--missing takes 'error' or 'drop', not {value!r}", where="--missing")

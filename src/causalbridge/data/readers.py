@@ -205,7 +205,7 @@ def _handle_missing(
         bad_columns = [str(frame.columns[int(j)]) for j in np.flatnonzero(mask.any(axis=0))]
         raise InputError(
             f"missing value ({int(mask.sum())} missing cell(s) in {int(incomplete.sum())} row(s), in column(s) "
-            f"{', '.join(bad_columns)}); pass missing='drop' to drop incomplete rows",
+            f"{', '.join(bad_columns)}); drop incomplete rows with --missing drop (Python: missing='drop')",
             where=f"{locate(row)}: column {column!r}",
         )
     keep = np.flatnonzero(~incomplete)
