@@ -29,6 +29,7 @@ from causalbridge.bench.task import Task
 from causalbridge.cli.console import chatter, err, finish, out, verbosity
 from causalbridge.cli.options import AsJson, CacheDir, Llm, NoCache
 from causalbridge.errors import InputError
+from causalbridge.metrics import AccuracyInterval
 
 app = typer.Typer(
     help="Causal-reasoning benchmarks for LLMs. Example: causalbridge bench generate ladder --n 100 --out q.jsonl; "
@@ -113,19 +114,23 @@ def default_run_dir(dataset: str, strategy: str, model: str) -> Path:
     return Path("runs") / f"{slug(dataset)}-{slug(strategy)}-{slug(model)[:60]}"
 
 
+def accuracy_slices(scores: Scores) -> list[tuple[str, AccuracyInterval]]:
+    """("all", overall accuracy), then ("rung N", its accuracy) for each rung when the items have rungs."""
+    rows = [("all", scores.accuracy)]
+    rung = scores.breakdown("rung")
+    if rung is not None:
+        rows += [(f"rung {v}", a) for v, a in rung.rows]
+    return [(label, acc) for label, acc in rows if acc is not None]
+
+
 def print_scores(scores: Scores) -> None:
     """A short table: overall accuracy, by rung when there are rungs, and the main side metrics."""
     table = Table(show_header=True, header_style="bold")
     table.add_column("slice")
     table.add_column("n", justify="right")
     table.add_column("accuracy [95% CI]")
-    rows = [("all", scores.accuracy)]
-    rung = scores.breakdown("rung")
-    if rung is not None:
-        rows += [(f"rung {v}", a) for v, a in rung.rows]
-    for label, acc in rows:
-        if acc is not None:
-            table.add_row(label, str(acc.n), f"{acc.accuracy:.1%} [{acc.low:.1%}, {acc.high:.1%}]")
+    for label, acc in accuracy_slices(scores):
+        table.add_row(label, str(acc.n), f"{acc.accuracy:.1%} [{acc.low:.1%}, {acc.high:.1%}]")
     out.print(table)
     extras = [f"abstained {scores.abstention_rate:.1%}"]
     if scores.consistency is not None:

@@ -51,40 +51,32 @@ def _fmt(value: Any) -> str:
 
 def discovery_step(model: Backend, samples: int, seed: int) -> Step:
     """PC on sachs, then the hybrid with ``model`` and with a simulated expert (the same PC graph for both)."""
+    from causalbridge.cli.discover import truth_scores
     from causalbridge.discover import PC, Hybrid, LLMOrienter, Precomputed
     from causalbridge.llm import SimulatedExpert
-    from causalbridge.metrics import directed_scores, shd, skeleton_scores
 
     sachs = load_network("sachs")
     data = sachs.sample(samples, seed=seed)
-    pc = PC(alpha=0.01)
     expert = SimulatedExpert(sachs.graph, accuracy=EXPERT_ACCURACY, seed=seed, network="sachs")
-    base = pc.discover(data)
+    base = PC(alpha=0.01).discover(data)
     fixed = Precomputed(base)  # both hybrids orient the same PC graph
+    ours = Hybrid(data=fixed, orient=LLMOrienter(model, progress=True)).discover(data)
     runs = {
         "PC (data only)": base,
-        f"hybrid: PC + {model.name}": Hybrid(data=fixed, orient=LLMOrienter(model, progress=True)).discover(data),
+        f"hybrid: PC + {model.name}": ours,
         f"hybrid: PC + SIMULATED expert (accuracy {EXPERT_ACCURACY})": Hybrid(
             data=fixed, orient=LLMOrienter(expert)
         ).discover(data),
     }
-    step = Step(f"Causal discovery on sachs ({samples} samples, seed {seed})")
+    step = Step(f"Causal discovery on sachs ({samples} samples, seed {seed})", usage=ours.usage or Usage())
+    shown = ("shd_vs_dag", "shd_vs_cpdag", "skeleton_f1", "directed_f1", "llm_queries", "undirected_edges")
     rows = []
     for label, result in runs.items():
-        scores = {
-            "shd_vs_dag": shd(result.graph, sachs.graph, against="dag"),
-            "shd_vs_cpdag": shd(result.graph, sachs.graph, against="cpdag"),
-            "skeleton_f1": skeleton_scores(result.graph, sachs.graph).f1,
-            "directed_f1": directed_scores(result.graph, sachs.graph).f1,
-            "llm_queries": result.usage.queries if result.usage else 0,
-            "undirected_edges": len(result.graph.undirected_edges),
-        }
+        scores = {**truth_scores(result, sachs), "undirected_edges": len(result.graph.undirected_edges)}
         entry = {"network": "sachs", "method": label, **scores, "graph": result.to_dict()}
         step.summary[label] = entry
         step.chapters.append(from_discovery(entry, title=f"sachs: {label}", truth=sachs.graph))
-        rows.append((label, *(_fmt(v) for v in scores.values())))
-        if result.usage is not None and label.startswith(f"hybrid: PC + {model.name}"):
-            step.usage = step.usage + result.usage
+        rows.append((label, *(_fmt(scores[key]) for key in shown)))
     columns = ("method", "SHD vs DAG", "SHD vs CPDAG", "skeleton F1", "directed F1", "LLM queries", "undirected")
     step.chapters.insert(
         0,
@@ -175,6 +167,7 @@ def bench_step(model: Backend, questions: int, seed: int, run_dir: Path) -> Step
     from causalbridge.bench.scorers import BenchScorer
     from causalbridge.bench.solvers import make_solver
     from causalbridge.bench.task import Task
+    from causalbridge.cli.bench import accuracy_slices
 
     items = generate_ladder(questions, seed=seed, naming="commonsense")
     task = Task(items, make_solver("direct"), BenchScorer())
@@ -194,13 +187,10 @@ def bench_step(model: Backend, questions: int, seed: int, run_dir: Path) -> Step
         "order_swap_consistency": None if scores.consistency is None else scores.consistency.accuracy,
         "chance": 0.5,
     }
-    rows = []
-    rung = scores.breakdown("rung")
-    slices = [("all", acc)] + ([(f"rung {v}", a) for v, a in rung.rows] if rung is not None else [])
-    for label, a in slices:
-        if a is not None:
-            rows.append((label, str(a.n), f"{a.accuracy:.1%}", f"[{a.low:.1%}, {a.high:.1%}]"))
-    step.columns, step.rows = ("slice", "n", "accuracy", "95% interval"), tuple(rows)
+    rows = tuple(
+        (label, str(a.n), f"{a.accuracy:.1%}", f"[{a.low:.1%}, {a.high:.1%}]") for label, a in accuracy_slices(scores)
+    )
+    step.columns, step.rows = ("slice", "n", "accuracy", "95% interval"), rows
     return step
 
 

@@ -124,7 +124,8 @@ def _load(
     return dataset, found, messages
 
 
-def _scores(result: DiscoveryResult, network: Network) -> dict[str, Any]:
+def truth_scores(result: DiscoveryResult, network: Network) -> dict[str, Any]:
+    """The scores ``discover --network`` prints (and the demo reports): SHD, F1s and queries against the truth."""
     from causalbridge.metrics import directed_scores, shd, skeleton_scores
 
     truth = network.graph
@@ -218,7 +219,7 @@ def discover_command(
         progress=not as_json and verbosity.level >= 0,
     )
     result = _build(method, settings).discover(dataset, knowledge)
-    scores = _scores(result, net) if net is not None else None
+    scores = truth_scores(result, net) if net is not None else None
     payload = {**result.to_dict(), "scores": scores, "network": network, "samples": samples if net else None}
     if out_file is not None:
         try:

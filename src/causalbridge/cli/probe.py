@@ -19,7 +19,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from causalbridge.cli.console import chatter, err, finish, out, stage_progress, verbosity
+from causalbridge.cli.console import chatter, finish, out, stage_progress
 from causalbridge.cli.options import AsJson, CacheDir, Llm, NoCache, llm_help
 from causalbridge.errors import InputError
 from causalbridge.probe.stats import IntervalMethod
@@ -71,8 +71,6 @@ def bias_command(
 
     Example: causalbridge probe bias builtin --llm local:smollm2 --fillings 12 --seed 0 --out bias-report/
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from causalbridge.llm import make_backend, parse_spec
     from causalbridge.probe.bias import AuditSettings, BiasTemplate, audit_bias, load_templates, write_audit
 
@@ -88,22 +86,11 @@ def bias_command(
     parse_spec(llm)
     backend = make_backend(llm, cache_dir=cache_dir, no_cache=no_cache)
 
-    bar = Progress(
-        TextColumn("bias audit"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("templates · {task.fields[template]}"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=verbosity.level < 0 or not err.is_terminal,
-    )
-    task = bar.add_task("templates", total=len(template_set.templates), template="")
+    with stage_progress("bias audit · templates") as update:
 
-    def progress(template: BiasTemplate, done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total, template=escape(template.id))
+        def progress(template: BiasTemplate, done: int, total: int) -> None:
+            update(template.id, done, total)
 
-    with bar:
         audit = audit_bias(backend, template_set, settings, progress=progress)
     paths = write_audit(audit, folder)
     table = Table("attribute", "group vs reference", "templates", "effect", "interval")
